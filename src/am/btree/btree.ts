@@ -1,0 +1,258 @@
+/**
+ * `Btree`: a B+tree of variable-length byte keys and values in one database file, with point
+ * operations (get, put, del) and the cursor registry that keeps cursors valid across changes.
+ *
+ * Layer: am/btree (rank 5).
+ *
+ * Invariants:
+ * 1. The root is page 1, forever; page 0 is the meta page.
+ * 2. Every change calls `beforeChange()` first: each open cursor remembers its key, so a
+ *    split, merge or delete can never leave a cursor pointing at the wrong item.
+ * 3. Every page change goes through `file.changes` (so it can be logged), and every pinned
+ *    frame is unpinned before the operation returns, also when it throws.
+ * 4. The meta page's record count equals the number of leaf items.
+ */
+import { type Pgno, InvalidArgumentError, copyBytes, pgno } from '../../util/index.js';
+import type { Frame } from '../../mpool/index.js';
+import { PageType, fits, getNext, getSlotCount, initPage, slotLength, totalFree } from '../../page/index.js';
+import {
+  type AmFile, AmType, META_FLAG_USER_COMPARATOR, META_PGNO, checkMeta, freeOverflow, initMeta,
+  metaCount, metaFlags, readOverflow, setMetaLast, setMetaRoot, writeOverflow,
+} from '../common/index.js';
+import type { Comparator } from './comparator.js';
+import {
+  LEAF_ITEM_HEADER, leafIsOverflow, leafItem, leafOverflowItem, leafOverflowRef,
+  leafValueBytes, maxItemBytes, maxKeyBytes,
+} from './format.js';
+import { type SearchResult, type SearchTarget, TreePath, descend, searchLeaf } from './search.js';
+import { splitInsert } from './split.js';
+import { rebalance } from './merge.js';
+
+/** Something that must hear about changes before they happen (open cursors). */
+export interface ChangeListener {
+  /** Called before the tree changes; a positioned cursor saves its key. */
+  detach(): void;
+}
+
+export const ROOT_PGNO: Pgno = pgno(1);
+
+export class Btree implements SearchTarget {
+  /** Bumped by every change; cursors compare it with the version they positioned at. */
+  version = 0;
+  readonly path = new TreePath();
+  readonly listeners = new Set<ChangeListener>();
+  private readonly result: SearchResult = { index: 0, found: false };
+  readonly maxKeyBytes: number;
+  private readonly maxItem: number;
+
+  private constructor(
+    readonly file: AmFile,
+    readonly compare: Comparator | undefined,
+  ) {
+    this.maxKeyBytes = maxKeyBytes(file.pageSize);
+    this.maxItem = maxItemBytes(file.pageSize);
+  }
+
+  /** Formats a new, empty file: meta page and an empty root leaf. */
+  static create(file: AmFile, compare?: Comparator): Btree {
+    const meta = file.mp.create(META_PGNO);
+    const root = file.mp.create(ROOT_PGNO);
+    try {
+      file.changes.rewrite(file.mp, meta, () => {
+        initPage(meta, META_PGNO, PageType.META);
+        initMeta(meta, file.pageSize, AmType.BTREE, compare ? META_FLAG_USER_COMPARATOR : 0);
+        setMetaRoot(meta, ROOT_PGNO);
+        setMetaLast(meta, ROOT_PGNO);
+      });
+      file.changes.rewrite(file.mp, root, () =>
+        initPage(root, ROOT_PGNO, PageType.BTREE_LEAF, 1));
+    } finally {
+      file.mp.release(root);
+      file.mp.release(meta);
+    }
+    return new Btree(file, compare);
+  }
+
+  /** Opens an existing file, checking its meta page. */
+  static open(file: AmFile, compare?: Comparator): Btree {
+    const meta = file.mp.get(META_PGNO);
+    try {
+      checkMeta(meta, file.name, file.pageSize);
+      const userOrder = (metaFlags(meta) & META_FLAG_USER_COMPARATOR) !== 0;
+      if (userOrder !== !!compare) {
+        throw new InvalidArgumentError(
+          `${file.name} was created ${userOrder ? 'with' : 'without'} a custom key ` +
+            `comparator; open it ${userOrder ? 'with the same comparator' : 'without one'}`,
+        );
+      }
+    } finally {
+      file.mp.release(meta);
+    }
+    return new Btree(file, compare);
+  }
+
+  get name(): string {
+    return this.file.name;
+  }
+
+  pin(p: Pgno): Frame {
+    return this.file.mp.get(p);
+  }
+
+  unpin(frame: Frame): void {
+    this.file.mp.release(frame);
+  }
+
+  /** Records stored. Complexity: O(1). */
+  count(): number {
+    const meta = this.pin(META_PGNO);
+    try {
+      return metaCount(meta);
+    } finally {
+      this.unpin(meta);
+    }
+  }
+
+  /**
+   * Looks `key` up and hands its value to `read` as a view that is valid only during the
+   * call. Returns what `read` returned, or `undefined` when the key is absent.
+   * Complexity: O(log n).
+   */
+  getWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T | undefined {
+    const leaf = descend(this, ROOT_PGNO, key);
+    try {
+      searchLeaf(this, leaf, key, this.result);
+      if (!this.result.found) return undefined;
+      const i = this.result.index;
+      if (!leafIsOverflow(leaf, i)) return read(leafValueBytes(leaf, i));
+      const ref = leafOverflowRef(leaf, i);
+      return read(readOverflow(this.file, ref.first, ref.length));
+    } finally {
+      this.unpin(leaf);
+    }
+  }
+
+  /** A copy of the value stored under `key`, or `undefined`. */
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.getWith(key, copyBytes);
+  }
+
+  /** True when `key` is stored. */
+  has(key: Uint8Array): boolean {
+    const leaf = descend(this, ROOT_PGNO, key);
+    try {
+      searchLeaf(this, leaf, key, this.result);
+      return this.result.found;
+    } finally {
+      this.unpin(leaf);
+    }
+  }
+
+  /**
+   * Stores `value` under `key`. With `noOverwrite`, an existing key is left alone.
+   * @returns true when the key was not stored before.
+   * Complexity: O(log n).
+   */
+  put(key: Uint8Array, value: Uint8Array, noOverwrite = false): boolean {
+    this.checkKey(key);
+    const path = this.path;
+    const leaf = descend(this, ROOT_PGNO, key, path);
+    try {
+      searchLeaf(this, leaf, key, this.result);
+      const { index, found } = this.result;
+      if (found && noOverwrite) return false;
+      this.beforeChange();
+      const item = this.makeItem(key, value);
+      if (found) {
+        this.replaceAt(leaf, index, item);
+        return false;
+      }
+      this.insertAt(leaf, index, item);
+      this.adjustCount(1);
+      return true;
+    } finally {
+      this.unpin(leaf);
+    }
+  }
+
+  /** Removes `key`. Returns false when it was not stored. Complexity: O(log n). */
+  del(key: Uint8Array): boolean {
+    const leaf = descend(this, ROOT_PGNO, key, this.path);
+    try {
+      searchLeaf(this, leaf, key, this.result);
+      if (!this.result.found) return false;
+      this.beforeChange();
+      this.deleteAt(leaf, this.result.index);
+      return true;
+    } finally {
+      this.unpin(leaf);
+    }
+  }
+
+  /** Removes leaf item `index` of the pinned `leaf`, found by a descent that filled the path. */
+  private deleteAt(leaf: Frame, index: number): void {
+    const f = this.file;
+    if (leafIsOverflow(leaf, index)) {
+      const ref = leafOverflowRef(leaf, index);
+      freeOverflow(f, ref.first, ref.length);
+    }
+    f.changes.deleteItem(f.mp, leaf, index);
+    this.adjustCount(-1);
+    rebalance(this, leaf, this.path.depth);
+  }
+
+  /** Tells every listener (cursor) that the tree is about to change. */
+  beforeChange(): void {
+    for (const l of this.listeners) l.detach();
+    this.version++;
+  }
+
+  private checkKey(key: Uint8Array): void {
+    if (key.length > this.maxKeyBytes) {
+      throw new InvalidArgumentError(
+        `${this.name}: key of ${key.length} bytes exceeds the ${this.maxKeyBytes}-byte limit ` +
+          `of ${this.file.pageSize}-byte pages; use a larger pageSize or a shorter key`,
+      );
+    }
+  }
+
+  private makeItem(key: Uint8Array, value: Uint8Array): Uint8Array {
+    if (LEAF_ITEM_HEADER + key.length + value.length <= this.maxItem) return leafItem(key, value);
+    const first = writeOverflow(this.file, value);
+    return leafOverflowItem(key, first, value.length);
+  }
+
+  private insertAt(leaf: Frame, index: number, item: Uint8Array): void {
+    const f = this.file;
+    if (fits(leaf, item.length)) {
+      f.changes.insertItem(f.mp, leaf, index, item);
+      return;
+    }
+    const append = index === getSlotCount(leaf) && getNext(leaf) === 0;
+    splitInsert(this, leaf, this.path.depth, index, item, append);
+  }
+
+  private replaceAt(leaf: Frame, index: number, item: Uint8Array): void {
+    const f = this.file;
+    if (leafIsOverflow(leaf, index)) {
+      const ref = leafOverflowRef(leaf, index);
+      freeOverflow(f, ref.first, ref.length);
+    }
+    if (totalFree(leaf) + slotLength(leaf, index) >= item.length) {
+      f.changes.replaceItem(f.mp, leaf, index, item);
+      return;
+    }
+    f.changes.deleteItem(f.mp, leaf, index);
+    this.insertAt(leaf, index, item);
+  }
+
+  /** Adds `delta` to the record count in the meta page. */
+  adjustCount(delta: number): void {
+    const meta = this.pin(META_PGNO);
+    try {
+      this.file.changes.adjustCount(this.file.mp, meta, delta);
+    } finally {
+      this.unpin(meta);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Btree page items: leaf items hold a key and a value (or a reference to an overflow chain
+ * holding the value); internal items hold a child page number and a separator key.
+ *
+ * Layer: am/btree (rank 5).
+ *
+ * Leaf item (type BTREE_LEAF, level 1):
+ * | offset | size | field                                                       |
+ * | -----: | ---: | ----------------------------------------------------------- |
+ * |      0 |    1 | flags: bit 0 = value is on an overflow chain                |
+ * |      1 |    2 | keyLength                                                   |
+ * |      3 |    k | key bytes                                                   |
+ * |  3 + k |    v | value bytes, or u32 first overflow pgno + u32 value length  |
+ *
+ * Internal item (type BTREE_INTERNAL, level >= 2):
+ * | offset | size | field                                                       |
+ * | -----: | ---: | ----------------------------------------------------------- |
+ * |      0 |    4 | child pgno                                                  |
+ * |      4 |    k | separator key; item 0's key is empty and means "-infinity" |
+ *
+ * Invariants:
+ * 1. Keys on a page are strictly increasing under the tree's comparator.
+ * 2. Child i of an internal page holds keys >= separator i and < separator i + 1.
+ * 3. No item exceeds `maxItemBytes(pageSize)`, so any page holds at least four items and a
+ *    split always succeeds.
+ */
+import type { Pgno } from '../../util/index.js';
+import { PAGE_HEADER_SIZE, type Page, SLOT_SIZE, slotLength, slotOffset } from '../../page/index.js';
+
+export const LEAF_ITEM_HEADER = 3;
+export const INTERNAL_ITEM_HEADER = 4;
+export const FLAG_OVERFLOW_VALUE = 1;
+/** Size of an overflow reference stored in place of a value. */
+export const OVERFLOW_REF_SIZE = 8;
+
+/** Largest item stored on a page: a quarter of the usable space, minus its slot. */
+export function maxItemBytes(pageSize: number): number {
+  return Math.floor((pageSize - PAGE_HEADER_SIZE) / 4) - SLOT_SIZE;
+}
+
+/** Longest key accepted for a page size: an overflow reference must still fit beside it. */
+export function maxKeyBytes(pageSize: number): number {
+  return maxItemBytes(pageSize) - LEAF_ITEM_HEADER - OVERFLOW_REF_SIZE;
+}
+
+/** Builds a leaf item holding the value inline. */
+export function leafItem(key: Uint8Array, value: Uint8Array): Uint8Array {
+  const item = new Uint8Array(LEAF_ITEM_HEADER + key.length + value.length);
+  item[1] = key.length & 0xff;
+  item[2] = key.length >>> 8;
+  item.set(key, LEAF_ITEM_HEADER);
+  item.set(value, LEAF_ITEM_HEADER + key.length);
+  return item;
+}
+
+/** Builds a leaf item referring to an overflow chain. */
+export function leafOverflowItem(key: Uint8Array, first: Pgno, length: number): Uint8Array {
+  const item = new Uint8Array(LEAF_ITEM_HEADER + key.length + OVERFLOW_REF_SIZE);
+  const view = new DataView(item.buffer);
+  item[0] = FLAG_OVERFLOW_VALUE;
+  view.setUint16(1, key.length, true);
+  item.set(key, LEAF_ITEM_HEADER);
+  view.setUint32(LEAF_ITEM_HEADER + key.length, first, true);
+  view.setUint32(LEAF_ITEM_HEADER + key.length + 4, length, true);
+  return item;
+}
+
+/** Builds an internal item. */
+export function internalItem(child: Pgno, key: Uint8Array): Uint8Array {
+  const item = new Uint8Array(INTERNAL_ITEM_HEADER + key.length);
+  new DataView(item.buffer).setUint32(0, child, true);
+  item.set(key, INTERNAL_ITEM_HEADER);
+  return item;
+}
+
+/** Byte offset of leaf item i's key. */
+export function leafKeyOffset(p: Page, i: number): number {
+  return slotOffset(p, i) + LEAF_ITEM_HEADER;
+}
+
+export function leafKeyLength(p: Page, i: number): number {
+  return p.view.getUint16(slotOffset(p, i) + 1, true);
+}
+
+/** A view of leaf item i's key. */
+export function leafKey(p: Page, i: number): Uint8Array {
+  const off = leafKeyOffset(p, i);
+  return p.data.subarray(off, off + leafKeyLength(p, i));
+}
+
+export function leafIsOverflow(p: Page, i: number): boolean {
+  return (p.data[slotOffset(p, i)]! & FLAG_OVERFLOW_VALUE) !== 0;
+}
+
+/** A view of leaf item i's inline value bytes (the overflow reference when overflowed). */
+export function leafValueBytes(p: Page, i: number): Uint8Array {
+  const off = slotOffset(p, i);
+  const keyLen = p.view.getUint16(off + 1, true);
+  return p.data.subarray(off + LEAF_ITEM_HEADER + keyLen, off + slotLength(p, i));
+}
+
+/** The (first pgno, length) of an overflowed value. */
+export function leafOverflowRef(p: Page, i: number): { first: Pgno; length: number } {
+  const off = slotOffset(p, i) + LEAF_ITEM_HEADER + leafKeyLength(p, i);
+  return {
+    first: p.view.getUint32(off, true) as Pgno,
+    length: p.view.getUint32(off + 4, true),
+  };
+}
+
+export function internalChild(p: Page, i: number): Pgno {
+  return p.view.getUint32(slotOffset(p, i), true) as Pgno;
+}
+
+export function internalKey(p: Page, i: number): Uint8Array {
+  const off = slotOffset(p, i);
+  return p.data.subarray(off + INTERNAL_ITEM_HEADER, off + slotLength(p, i));
+}
+
+/** Byte-order comparison of `key` with `len` bytes at `off` of `data`. */
+export function compareWithBytesAt(
+  key: Uint8Array, data: Uint8Array, off: number, len: number,
+): number {
+  const n = key.length < len ? key.length : len;
+  for (let i = 0; i < n; i++) {
+    const d = key[i]! - data[off + i]!;
+    if (d !== 0) return d;
+  }
+  return key.length - len;
+}

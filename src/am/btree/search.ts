@@ -1,0 +1,144 @@
+/**
+ * Descending the tree: binary search inside a page, and the root-to-leaf walk that records
+ * the path a split or merge needs.
+ *
+ * Layer: am/btree (rank 5).
+ *
+ * Invariants:
+ * 1. A descent pins one page at a time and releases it before pinning the next, so it never
+ *    holds more than one frame (splits and merges re-fetch the path by page number).
+ * 2. The descent is bounded by `MAX_DEPTH`; a deeper tree is corruption (a cycle).
+ */
+import { type Pgno, CorruptionError } from '../../util/index.js';
+import type { Frame } from '../../mpool/index.js';
+import { PageType, getSlotCount, getType, slotLength, slotOffset } from '../../page/index.js';
+import {
+  INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER, compareWithBytesAt, internalChild,
+} from './format.js';
+import type { Comparator } from './comparator.js';
+
+/** No btree of 2^32 pages under a 512-byte page is deeper than this. */
+export const MAX_DEPTH = 32;
+
+/** The pages and child indexes of a descent, root first; reused between operations. */
+export class TreePath {
+  readonly pgnos: Pgno[] = [];
+  readonly indexes: number[] = [];
+  depth = 0;
+}
+
+/** What a search needs of the tree. */
+export interface SearchTarget {
+  readonly name: string;
+  readonly compare: Comparator | undefined;
+  pin(pgno: Pgno): Frame;
+  unpin(frame: Frame): void;
+}
+
+/** Compares `key` with leaf item i's key. */
+export function compareLeafKey(t: SearchTarget, key: Uint8Array, p: Frame, i: number): number {
+  const off = slotOffset(p, i);
+  const len = p.data[off + 1]! | (p.data[off + 2]! << 8);
+  const at = off + LEAF_ITEM_HEADER;
+  if (t.compare) return t.compare(key, p.data.subarray(at, at + len));
+  return compareWithBytesAt(key, p.data, at, len);
+}
+
+/**
+ * The index of the first leaf item whose key is >= `key` (slotCount when none).
+ * `found` tells whether that item's key equals `key`.
+ */
+export function searchLeaf(t: SearchTarget, p: Frame, key: Uint8Array, out: SearchResult): void {
+  let lo = 0;
+  let hi = getSlotCount(p);
+  let found = false;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareLeafKey(t, key, p, mid);
+    if (c > 0) lo = mid + 1;
+    else {
+      hi = mid;
+      if (c === 0) found = true;
+    }
+  }
+  out.index = lo;
+  out.found = found && lo < getSlotCount(p);
+}
+
+/** The index of the child of an internal page whose subtree may hold `key`. */
+export function searchInternal(t: SearchTarget, p: Frame, key: Uint8Array): number {
+  let lo = 1;
+  let hi = getSlotCount(p);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const off = slotOffset(p, mid) + INTERNAL_ITEM_HEADER;
+    const len = slotLength(p, mid) - INTERNAL_ITEM_HEADER;
+    const c = t.compare
+      ? t.compare(key, p.data.subarray(off, off + len))
+      : compareWithBytesAt(key, p.data, off, len);
+    if (c >= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** Result of a leaf search, reused to avoid allocation. */
+export interface SearchResult {
+  index: number;
+  found: boolean;
+}
+
+/**
+ * Walks from `root` to the leaf that may hold `key`, filling `path` (when given) with the
+ * internal pages and child indexes taken. Returns the leaf, pinned.
+ */
+export function descend(t: SearchTarget, root: Pgno, key: Uint8Array, path?: TreePath): Frame {
+  let frame = t.pin(root);
+  let depth = 0;
+  while (getType(frame) === PageType.BTREE_INTERNAL) {
+    if (depth >= MAX_DEPTH || getSlotCount(frame) === 0) {
+      const bad = frame.pgno;
+      t.unpin(frame);
+      throw new CorruptionError(`${t.name}: btree page ${bad} breaks the tree structure`, {
+        file: t.name, pgno: bad,
+      });
+    }
+    const child = searchInternal(t, frame, key);
+    if (path) {
+      path.pgnos[depth] = frame.pgno;
+      path.indexes[depth] = child;
+    }
+    const next = internalChild(frame, child);
+    t.unpin(frame);
+    frame = t.pin(next);
+    depth++;
+  }
+  if (path) path.depth = depth;
+  if (getType(frame) !== PageType.BTREE_LEAF) {
+    const bad = frame.pgno;
+    t.unpin(frame);
+    throw new CorruptionError(`${t.name}: page ${bad} should be a btree leaf`, {
+      file: t.name, pgno: bad,
+    });
+  }
+  return frame;
+}
+
+/** The leftmost (or rightmost) leaf, pinned. */
+export function edgeLeaf(t: SearchTarget, root: Pgno, rightmost: boolean): Frame {
+  let frame = t.pin(root);
+  for (let depth = 0; getType(frame) === PageType.BTREE_INTERNAL; depth++) {
+    const count = getSlotCount(frame);
+    if (depth >= MAX_DEPTH || count === 0) {
+      const bad = frame.pgno;
+      t.unpin(frame);
+      throw new CorruptionError(`${t.name}: btree page ${bad} breaks the tree structure`, {
+        file: t.name, pgno: bad,
+      });
+    }
+    const next = internalChild(frame, rightmost ? count - 1 : 0);
+    t.unpin(frame);
+    frame = t.pin(next);
+  }
+  return frame;
+}

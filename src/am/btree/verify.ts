@@ -1,0 +1,239 @@
+/**
+ * `verifyBtree`: walks every page of a btree file and checks every structural invariant,
+ * in the spirit of Berkeley DB's `bt_verify.c`. It also gathers the statistics `stat` reports.
+ *
+ * Layer: am/btree (rank 5).
+ *
+ * Checked: page types and levels; slot bounds and non-overlapping items; strictly increasing
+ * keys on a page; every key of child i within [separator i, separator i+1); leaf sibling
+ * links forming one ordered chain; overflow chains of the recorded length; free-list pages
+ * of type FREE; no page referenced twice; every page 1..lastPgno reachable or free; the meta
+ * record count equal to the leaf items.
+ */
+import { type Pgno, compareBytes } from '../../util/index.js';
+import type { Frame } from '../../mpool/index.js';
+import {
+  PAGE_HEADER_SIZE, PageType, SLOT_SIZE, getGarbage, getHeapStart, getLevel, getNext, getPrev,
+  getSlotCount, getType, slotLength, slotOffset,
+} from '../../page/index.js';
+import {
+  META_PGNO, metaCount, metaFreeCount, metaFreeHead, metaLast, overflowPages,
+} from '../common/index.js';
+import {
+  leafIsOverflow, leafKey, leafKeyLength, LEAF_ITEM_HEADER, leafOverflowRef, internalChild,
+  internalKey, INTERNAL_ITEM_HEADER,
+} from './format.js';
+import { type Btree, ROOT_PGNO } from './btree.js';
+import { MAX_DEPTH } from './search.js';
+
+/** What `verify` found, plus the shape of the tree. */
+export interface BtreeVerifyReport {
+  ok: boolean;
+  /** One line per violated invariant (at most 100). */
+  errors: string[];
+  records: number;
+  levels: number;
+  leafPages: number;
+  internalPages: number;
+  overflowPages: number;
+  freePages: number;
+  /** Pages in the file including the meta page. */
+  totalPages: number;
+  /** Bytes of live items on leaf pages / their capacity, in percent. */
+  leafFillPercent: number;
+}
+
+interface Walk {
+  t: Btree;
+  report: BtreeVerifyReport;
+  seen: Set<number>;
+  leaves: Pgno[];
+  leafBytes: number;
+}
+
+function fail(w: Walk, message: string): void {
+  if (w.report.errors.length < 100) w.report.errors.push(`${w.t.name}: ${message}`);
+}
+
+function claim(w: Walk, p: Pgno, what: string): boolean {
+  if (w.seen.has(p)) {
+    fail(w, `page ${p} (${what}) is referenced twice`);
+    return false;
+  }
+  w.seen.add(p);
+  return true;
+}
+
+function compareKeys(t: Btree, a: Uint8Array, b: Uint8Array): number {
+  return t.compare ? t.compare(a, b) : compareBytes(a, b);
+}
+
+/** Slot and heap accounting of a slotted page. */
+function checkSlots(w: Walk, frame: Frame): void {
+  const count = getSlotCount(frame);
+  const size = frame.data.length;
+  const slotsEnd = PAGE_HEADER_SIZE + count * SLOT_SIZE;
+  const heap = getHeapStart(frame);
+  if (heap < slotsEnd || heap > size) fail(w, `page ${frame.pgno}: heap start ${heap} invalid`);
+  const spans: [number, number][] = [];
+  let live = 0;
+  for (let i = 0; i < count; i++) {
+    const off = slotOffset(frame, i);
+    const len = slotLength(frame, i);
+    if (off < heap || off + len > size) fail(w, `page ${frame.pgno}: slot ${i} out of bounds`);
+    spans.push([off, off + len]);
+    live += len;
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i]![0] < spans[i - 1]![1]) fail(w, `page ${frame.pgno}: items overlap`);
+  }
+  if (live + getGarbage(frame) !== size - heap) {
+    fail(w, `page ${frame.pgno}: ${live} live + ${getGarbage(frame)} garbage bytes ` +
+      `!= heap of ${size - heap}`);
+  }
+}
+
+function keyAt(frame: Frame, i: number, leaf: boolean): Uint8Array {
+  return leaf ? leafKey(frame, i) : internalKey(frame, i);
+}
+
+type Child = [Pgno, number, Uint8Array | undefined, Uint8Array | undefined];
+
+/** Checks one page and recurses into its children. Keys must lie in [low, high). */
+function walkPage(w: Walk, p: Pgno, level: number | undefined, low?: Uint8Array,
+  high?: Uint8Array, depth = 0): void {
+  if (depth > MAX_DEPTH || !claim(w, p, 'btree')) return;
+  const frame = w.t.pin(p);
+  let children: Child[];
+  try {
+    children = visitPage(w, frame, level, low, high);
+  } finally {
+    w.t.unpin(frame);
+  }
+  for (const [child, childLevel, from, to] of children) {
+    walkPage(w, child, childLevel, from, to, depth + 1);
+  }
+}
+
+/** Checks one pinned page; returns its children with their key ranges. */
+function visitPage(w: Walk, frame: Frame, level: number | undefined, low?: Uint8Array,
+  high?: Uint8Array): Child[] {
+  const p = frame.pgno;
+  const type = getType(frame);
+  const leaf = type === PageType.BTREE_LEAF;
+  if (!leaf && type !== PageType.BTREE_INTERNAL) {
+    fail(w, `page ${p}: type ${type} where a btree page belongs`);
+    return [];
+  }
+  if (level !== undefined && getLevel(frame) !== level) fail(w, `page ${p}: wrong level`);
+  if (leaf !== (getLevel(frame) === 1)) fail(w, `page ${p}: leaf/level mismatch`);
+  checkSlots(w, frame);
+  const count = getSlotCount(frame);
+  if (!leaf && count === 0) fail(w, `internal page ${p} is empty`);
+  for (let i = 0; i < count; i++) checkItem(w, frame, i, leaf, low, high);
+  if (leaf) {
+    w.leaves.push(p);
+    w.report.leafPages++;
+    w.report.records += count;
+    for (let i = 0; i < count; i++) w.leafBytes += slotLength(frame, i) + SLOT_SIZE;
+    return [];
+  }
+  w.report.internalPages++;
+  const children: Child[] = [];
+  for (let i = 0; i < count; i++) {
+    const from = i === 0 ? low : internalKey(frame, i).slice();
+    const to = i + 1 < count ? internalKey(frame, i + 1).slice() : high;
+    children.push([internalChild(frame, i), getLevel(frame) - 1, from, to]);
+  }
+  return children;
+}
+
+function checkItem(w: Walk, frame: Frame, i: number, leaf: boolean, low?: Uint8Array,
+  high?: Uint8Array): void {
+  const p = frame.pgno;
+  const len = slotLength(frame, i);
+  if (leaf && (len < LEAF_ITEM_HEADER || leafKeyLength(frame, i) > len - LEAF_ITEM_HEADER)) {
+    return fail(w, `page ${p}: leaf item ${i} malformed`);
+  }
+  if (!leaf && len < INTERNAL_ITEM_HEADER) return fail(w, `page ${p}: item ${i} malformed`);
+  if (!leaf && i === 0) return;
+  const key = keyAt(frame, i, leaf);
+  if (i > (leaf ? 0 : 1) && compareKeys(w.t, keyAt(frame, i - 1, leaf), key) >= 0) {
+    fail(w, `page ${p}: keys ${i - 1} and ${i} out of order`);
+  }
+  if (low && compareKeys(w.t, key, low) < 0) fail(w, `page ${p}: key ${i} below its separator`);
+  if (high && compareKeys(w.t, key, high) >= 0) fail(w, `page ${p}: key ${i} above its range`);
+  if (leaf && leafIsOverflow(frame, i)) {
+    const ref = leafOverflowRef(frame, i);
+    try {
+      for (const op of overflowPages(w.t.file, ref.first, ref.length)) {
+        if (claim(w, op, 'overflow')) w.report.overflowPages++;
+      }
+    } catch (e) {
+      fail(w, `page ${p}: item ${i} overflow chain: ${(e as Error).message}`);
+    }
+  }
+}
+
+function checkLeafChain(w: Walk): void {
+  const leaves = w.leaves;
+  for (let i = 0; i < leaves.length; i++) {
+    const frame = w.t.pin(leaves[i]!);
+    try {
+      const prev = i > 0 ? leaves[i - 1]! : 0;
+      const next = i + 1 < leaves.length ? leaves[i + 1]! : 0;
+      if (getPrev(frame) !== prev) fail(w, `leaf ${leaves[i]}: prev link ${getPrev(frame)}`);
+      if (getNext(frame) !== next) fail(w, `leaf ${leaves[i]}: next link ${getNext(frame)}`);
+    } finally {
+      w.t.unpin(frame);
+    }
+  }
+}
+
+function checkFreeList(w: Walk, head: Pgno, expected: number, last: number): void {
+  let p = head;
+  let n = 0;
+  while (p !== 0 && n <= last) {
+    if (!claim(w, p, 'free')) return;
+    const frame = w.t.pin(p);
+    try {
+      if (getType(frame) !== PageType.FREE) fail(w, `free-list page ${p} has type ${getType(frame)}`);
+      p = getNext(frame);
+    } finally {
+      w.t.unpin(frame);
+    }
+    n++;
+  }
+  w.report.freePages = n;
+  if (n !== expected) fail(w, `free list holds ${n} pages, meta says ${expected}`);
+}
+
+/** Walks the whole file. Complexity: O(pages). */
+export function verifyBtree(t: Btree): BtreeVerifyReport {
+  const report: BtreeVerifyReport = {
+    ok: true, errors: [], records: 0, levels: 0, leafPages: 0, internalPages: 0,
+    overflowPages: 0, freePages: 0, totalPages: 0, leafFillPercent: 0,
+  };
+  const w: Walk = { t, report, seen: new Set([META_PGNO]), leaves: [], leafBytes: 0 };
+  const meta = t.pin(META_PGNO);
+  const last = metaLast(meta);
+  const freeHead = metaFreeHead(meta);
+  const freeCount = metaFreeCount(meta);
+  const count = metaCount(meta);
+  t.unpin(meta);
+  const root = t.pin(ROOT_PGNO);
+  report.levels = getLevel(root);
+  t.unpin(root);
+  walkPage(w, ROOT_PGNO, undefined);
+  checkLeafChain(w);
+  checkFreeList(w, freeHead, freeCount, last);
+  for (let p = 1; p <= last; p++) if (!w.seen.has(p)) fail(w, `page ${p} is lost`);
+  for (const p of w.seen) if (p > last) fail(w, `page ${p} is beyond the last page ${last}`);
+  if (report.records !== count) fail(w, `meta counts ${count} records, leaves hold ${report.records}`);
+  report.totalPages = last + 1;
+  const capacity = report.leafPages * (t.file.pageSize - PAGE_HEADER_SIZE);
+  report.leafFillPercent = capacity ? Math.round((w.leafBytes / capacity) * 1000) / 10 : 0;
+  report.ok = report.errors.length === 0;
+  return report;
+}

@@ -1,0 +1,71 @@
+/**
+ * Page allocation and freeing through the meta page's free list.
+ *
+ * Layer: am/common (rank 5).
+ *
+ * Invariants:
+ * 1. A freed page has type FREE and is linked through `nextPgno` from `freeHead`.
+ * 2. Allocation takes the free list's head first, then grows the file by one page.
+ * 3. Every change goes through `PageChanges`, so allocation is logged and undone like data.
+ */
+import { type Pgno, CorruptionError, pgno } from '../../util/index.js';
+import type { Frame } from '../../mpool/index.js';
+import { PageType, getNext, getType, initPage, setNext } from '../../page/index.js';
+import type { AmFile } from './am-file.js';
+import {
+  META_PGNO, metaFreeCount, metaFreeHead, metaLast, setMetaFreeCount, setMetaFreeHead,
+  setMetaLast,
+} from './meta.js';
+
+/** Returns a pinned, dirty, empty page of `type`. */
+export function allocPage(f: AmFile, type: PageType, level = 0): Frame {
+  const meta = f.mp.get(META_PGNO);
+  try {
+    const head = metaFreeHead(meta);
+    let frame: Frame;
+    if (head !== 0) {
+      frame = f.mp.get(head);
+      if (getType(frame) !== PageType.FREE) {
+        f.mp.release(frame);
+        throw new CorruptionError(`${f.name}: free-list page ${head} is not a free page`, {
+          file: f.name, pgno: head,
+        });
+      }
+      const next = getNext(frame);
+      const count = metaFreeCount(meta);
+      f.changes.rewrite(f.mp, meta, () => {
+        setMetaFreeHead(meta, next);
+        setMetaFreeCount(meta, count - 1);
+      });
+    } else {
+      const fresh = pgno(metaLast(meta) + 1);
+      f.changes.rewrite(f.mp, meta, () => setMetaLast(meta, fresh));
+      frame = f.mp.create(fresh);
+    }
+    const target = frame.pgno;
+    f.changes.rewrite(f.mp, frame, () => initPage(frame, target, type, level));
+    return frame;
+  } finally {
+    f.mp.release(meta);
+  }
+}
+
+/** Puts a pinned page on the free list. The caller still releases the frame. */
+export function freePage(f: AmFile, frame: Frame): void {
+  const meta = f.mp.get(META_PGNO);
+  try {
+    const head = metaFreeHead(meta);
+    const count = metaFreeCount(meta);
+    const target: Pgno = frame.pgno;
+    f.changes.rewrite(f.mp, frame, () => {
+      initPage(frame, target, PageType.FREE);
+      setNext(frame, head);
+    });
+    f.changes.rewrite(f.mp, meta, () => {
+      setMetaFreeHead(meta, target);
+      setMetaFreeCount(meta, count + 1);
+    });
+  } finally {
+    f.mp.release(meta);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * `PageChanges`: the only way an access method changes a page. Each method is one loggable
+ * step; the direct implementation here applies it, a logging implementation also writes a
+ * log record and stamps the page's LSN (write-ahead rule).
+ *
+ * Layer: am/common (rank 5).
+ *
+ * Invariants:
+ * 1. Every change to a cached page goes through one of these methods, so the log (when there
+ *    is one) can redo and undo every change.
+ * 2. Each method marks the frame dirty before its bytes change.
+ * 3. `adjustCount` is logical (undone by subtracting), so it never needs a page lock.
+ */
+import type { Frame, MPoolFile } from '../../mpool/index.js';
+import { deleteItem, insertItem, replaceItem } from '../../page/index.js';
+import { metaCount, setMetaCount } from './meta.js';
+
+export interface PageChanges {
+  /** Inserts `item` at slot `index` of a pinned slotted page. */
+  insertItem(file: MPoolFile, frame: Frame, index: number, item: Uint8Array): void;
+  /** Deletes slot `index` of a pinned slotted page. */
+  deleteItem(file: MPoolFile, frame: Frame, index: number): void;
+  /** Replaces slot `index` of a pinned slotted page with `item`. */
+  replaceItem(file: MPoolFile, frame: Frame, index: number, item: Uint8Array): void;
+  /** Runs `mutate`, which may change any bytes of the pinned page (splits, merges, meta). */
+  rewrite(file: MPoolFile, frame: Frame, mutate: () => void): void;
+  /** Adds `delta` to the meta page's record count. */
+  adjustCount(file: MPoolFile, meta: Frame, delta: number): void;
+}
+
+/** Applies changes without logging: non-transactional environments. */
+export const directChanges: PageChanges = {
+  insertItem(file, frame, index, item) {
+    file.markDirty(frame);
+    insertItem(frame, index, item);
+  },
+  deleteItem(file, frame, index) {
+    file.markDirty(frame);
+    deleteItem(frame, index);
+  },
+  replaceItem(file, frame, index, item) {
+    file.markDirty(frame);
+    replaceItem(frame, index, item);
+  },
+  rewrite(file, frame, mutate) {
+    file.markDirty(frame);
+    mutate();
+  },
+  adjustCount(file, meta, delta) {
+    file.markDirty(meta);
+    setMetaCount(meta, metaCount(meta) + delta);
+  },
+};

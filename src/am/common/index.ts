@@ -1,0 +1,9 @@
+/**
+ * am/common (rank 5): what every access method shares: the meta page, page allocation,
+ * overflow chains and the `PageChanges` hook through which every page change is made.
+ */
+export * from './meta.js';
+export * from './changes.js';
+export * from './am-file.js';
+export * from './alloc.js';
+export * from './overflow.js';

@@ -1,0 +1,94 @@
+/**
+ * One database file as the page cache sees it: a handle, a page size and its resident frames.
+ *
+ * Layer: mpool (rank 3).
+ *
+ * Invariants:
+ * 1. Every frame handed out by `get` is pinned and must be given back with `release`.
+ * 2. `close` writes every dirty page before the file leaves the cache.
+ */
+import { type Pgno, AssertionError, assert } from '../util/index.js';
+import type { FileHandle } from '../os/index.js';
+import type { Frame, FrameOwner } from './frame.js';
+import type { MPool } from './pool.js';
+
+export class MPoolFile implements FrameOwner {
+  readonly frames = new Map<number, Frame>();
+  private closed = false;
+
+  constructor(
+    readonly pool: MPool,
+    readonly handle: FileHandle,
+    readonly pageSize: number,
+    readonly name: string,
+    readonly id: number,
+  ) {}
+
+  /** The page, pinned. Reads it from the file unless resident. */
+  get(pgno: Pgno): Frame {
+    assert(!this.closed, `${this.name} is closed`);
+    return this.pool.fetch(this, pgno, false);
+  }
+
+  /** A zero-filled frame for a page that does not exist on disk yet, pinned and dirty. */
+  create(pgno: Pgno): Frame {
+    assert(!this.closed, `${this.name} is closed`);
+    const frame = this.pool.fetch(this, pgno, true);
+    frame.dirty = true;
+    return frame;
+  }
+
+  /** Gives a pinned frame back. */
+  release(frame: Frame): void {
+    frame.pins--;
+    if (frame.pins < 0) throw new AssertionError(`${this.name}:${frame.pgno} released twice`);
+  }
+
+  /** Marks a pinned frame as changed. Call before changing its bytes. */
+  markDirty(frame: Frame): void {
+    frame.dirty = true;
+  }
+
+  /** Pages in the file on disk. */
+  pagesOnDisk(): number {
+    return Math.floor(this.handle.size() / this.pageSize);
+  }
+
+  /** Writes every dirty page of this file, in page order. */
+  flush(): void {
+    const dirty = [...this.frames.values()].filter((f) => f.dirty);
+    dirty.sort((a, b) => a.pgno - b.pgno);
+    for (const f of dirty) this.pool.writeFrame(this, f);
+  }
+
+  /** Makes written pages durable. */
+  sync(): void {
+    this.handle.sync();
+  }
+
+  /** Pinned frames of this file (for leak checks). */
+  pinnedCount(): number {
+    let n = 0;
+    for (const f of this.frames.values()) if (f.pins > 0) n++;
+    return n;
+  }
+
+  /**
+   * Flushes, syncs and leaves the cache, closing the handle.
+   * @param write false to discard dirty pages (an environment that is being abandoned)
+   */
+  close(write = true): void {
+    if (this.closed) return;
+    if (write) {
+      this.flush();
+      this.sync();
+    }
+    this.closed = true;
+    this.pool.detachFile(this);
+    this.handle.close();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
