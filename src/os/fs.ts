@@ -11,7 +11,10 @@
  * 1. Every failure of the underlying system surfaces as `IoError` carrying the OS errno.
  * 2. `write` writes all bytes or throws; a short read returns the count actually read.
  * 3. After `sync()` returns, everything written to that handle survives a power cut.
+ * 4. `writeFileAtomicVia` leaves either the old or the new whole file at `path`, never a mix.
  */
+
+import * as nodePath from 'node:path';
 
 /** How a file is opened. */
 export type OpenMode =
@@ -63,4 +66,73 @@ export interface FileSystem {
   writeFileAtomic(path: string, data: Uint8Array): void;
   /** Makes the directory's entries (creations, renames, removals) durable. */
   syncDir(dir: string): void;
+  /**
+   * Creates `path` holding `data` (synced, entry synced) only when nothing exists there.
+   * The check and the creation are one atomic step, even against other processes where the
+   * implementation touches shared storage.
+   * @returns false, creating nothing, when `path` already exists.
+   */
+  createExclusive?(path: string, data: Uint8Array): boolean;
+}
+
+/**
+ * Reads a whole file through `fs.open`, so every step goes through the given file system
+ * (fault injection included).
+ */
+export function readFileVia(fs: FileSystem, path: string): Uint8Array {
+  const handle = fs.open(path, 'read');
+  let data: Uint8Array;
+  try {
+    const sizeBytes = handle.size();
+    data = new Uint8Array(sizeBytes);
+    let doneBytes = 0;
+    while (doneBytes < sizeBytes) {
+      const readBytes = handle.read(data.subarray(doneBytes), doneBytes);
+      if (readBytes === 0) break;
+      doneBytes += readBytes;
+    }
+    if (doneBytes < sizeBytes) data = data.slice(0, doneBytes);
+  } catch (error) {
+    closeAfterFailure(handle);
+    throw error;
+  }
+  handle.close();
+  return data;
+}
+
+/**
+ * Writes `data` to `path + '.tmp'`, syncs it, renames it over `path` and syncs the parent
+ * directory. A crash at any point leaves the old file or the new one, whole.
+ */
+export function writeFileAtomicVia(fs: FileSystem, path: string, data: Uint8Array): void {
+  writeSyncedFile(fs, `${path}.tmp`, data);
+  fs.rename(`${path}.tmp`, path);
+  fs.syncDir(nodePath.dirname(path));
+}
+
+/**
+ * Creates or overwrites `path` with exactly `data` and syncs it. The directory entry is not
+ * synced: the caller renames the file or syncs the directory.
+ */
+export function writeSyncedFile(fs: FileSystem, path: string, data: Uint8Array): void {
+  const handle = fs.open(path, 'create');
+  try {
+    handle.write(data, 0);
+    handle.truncate(data.length);
+    handle.sync();
+  } catch (error) {
+    closeAfterFailure(handle);
+    throw error;
+  }
+  handle.close();
+}
+
+/** Closes a handle while another error is already propagating; that first error wins. */
+export function closeAfterFailure(handle: FileHandle): void {
+  try {
+    handle.close();
+  } catch {
+    // The caller rethrows the error that made it give up on the handle; a second failure
+    // from close() would only hide that cause.
+  }
 }
