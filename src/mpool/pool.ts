@@ -29,8 +29,11 @@ export interface MPoolOptions {
   flushLogTo?: (lsn: Lsn) => void;
 }
 
-/** Smallest budget accepted: the deepest operation pins about this many pages at once. */
-export const CACHE_SIZE_MIN_BYTES = 16 * 1024;
+/**
+ * Smallest budget accepted. An operation pins at most a handful of pages at once; when all
+ * resident frames are pinned the cache grows past its budget rather than fail.
+ */
+export const CACHE_SIZE_MIN_BYTES = 4096;
 
 export class MPool {
   readonly cacheSizeBytes: number;

@@ -1,0 +1,16 @@
+/**
+ * `Environment`: the public environment, an engine environment plus the container factories
+ * (`openMap`). Lives here because containers sit above the engine.
+ *
+ * Layer: collections (rank 7).
+ */
+import { CoreEnvironment } from '../env/index.js';
+import { type MapOptions, PersistentMap } from './persistent-map.js';
+
+export class Environment extends CoreEnvironment {
+  /** Opens (creating when allowed) the map stored in database `name`. */
+  openMap<K, V>(name: string, options: MapOptions<K, V> = {}): PersistentMap<K, V> {
+    const db = this.openDatabase(name, { type: options.type ?? 'btree' });
+    return new PersistentMap<K, V>(db, options);
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * `PersistentMap<K, V>`: a `Map` whose entries live in a btree database. Drop-in for `Map`
+ * (it `implements Map<K, V>`), iterated in key order, with the btree extras `first`, `last`,
+ * `range`, `lowerBound`, `upperBound` and `setIfAbsent`.
+ *
+ * Layer: collections (rank 7).
+ *
+ * Invariants:
+ * 1. A key or value that its codec cannot encode throws `CodecError` before anything is
+ *    written; nothing half-written is left behind.
+ * 2. Values handed out are decoded copies: changing them changes nothing stored.
+ * 3. Order is the byte order of encoded keys (natural order with `codecs.key`), or the
+ *    database's comparator.
+ */
+import { InvalidArgumentError } from '../util/index.js';
+import {
+  type Codec, type KeyValue, codecs, decodeOrThrow, encodeOrThrow, isCodec,
+} from '../codec/index.js';
+import type { BtreeCursor } from '../am/btree/index.js';
+import { Database, CoreEnvironment } from '../env/index.js';
+import { type ByteRange, CursorIterator } from './cursor-iterator.js';
+
+/** Options of a `PersistentMap`. */
+export interface MapOptions<K, V> {
+  /** Key codec; default `codecs.key` (order-preserving). */
+  key?: Codec<K>;
+  /** Value codec; default `codecs.value` (any structured-clonable value). */
+  value?: Codec<V>;
+  /** Access method; only 'btree' (the default) so far. */
+  type?: 'btree';
+}
+
+/** Bounds of `range`: keys, not encoded bytes. */
+export interface RangeOptions<K> {
+  gt?: K;
+  gte?: K;
+  lt?: K;
+  lte?: K;
+  reverse?: boolean;
+  limit?: number;
+}
+
+function checkOptions(options: MapOptions<unknown, unknown>): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('map options must be an object');
+  }
+  for (const role of ['key', 'value'] as const) {
+    const c = options[role];
+    if (c !== undefined && !isCodec(c)) {
+      throw new InvalidArgumentError(`options.${role} must be a codec with encode and decode`);
+    }
+  }
+  if (options.type !== undefined && options.type !== 'btree') {
+    throw new InvalidArgumentError(`map type '${String(options.type)}' is not supported yet`);
+  }
+}
+
+export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
+  /** The low-level database holding the entries. */
+  readonly db: Database;
+  private readonly keyCodec: Codec<K>;
+  private readonly valueCodec: Codec<V>;
+  private readonly decodeValue: (bytes: Uint8Array) => V;
+
+  /**
+   * `new PersistentMap()` is anonymous and in memory; `new PersistentMap(db, options)` works
+   * over an opened database; `new PersistentMap(options)` is anonymous with codecs.
+   */
+  constructor(source?: Database | MapOptions<K, V>, options: MapOptions<K, V> = {}) {
+    let db: Database | undefined;
+    if (source instanceof Database) db = source;
+    else if (source !== undefined) options = source;
+    checkOptions(options);
+    db ??= CoreEnvironment.anonymous().openDatabase('map');
+    if (db.type !== 'btree' || db.isClosed) {
+      throw new InvalidArgumentError(`a PersistentMap needs an open btree database`);
+    }
+    this.db = db;
+    this.keyCodec = (options.key ?? codecs.key) as Codec<K>;
+    this.valueCodec = (options.value ?? codecs.value) as Codec<V>;
+    this.decodeValue = (bytes) => decodeOrThrow(this.valueCodec, bytes, 'value');
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'PersistentMap';
+  }
+
+  /** Entries stored. Complexity: O(1). */
+  get size(): number {
+    return this.db.count();
+  }
+
+  /** The value under `key` (a fresh copy), or `undefined`. Complexity: O(log n). */
+  get(key: K): V | undefined {
+    return this.db.getWith(this.encodeKey(key), this.decodeValue);
+  }
+
+  /** Stores `value` under `key`. Complexity: O(log n). */
+  set(key: K, value: V): this {
+    const k = this.encodeKey(key);
+    this.db.putReporting(k, encodeOrThrow(this.valueCodec, value, 'value', key), false);
+    return this;
+  }
+
+  /** Stores `value` only when `key` is absent; true when it stored it. */
+  setIfAbsent(key: K, value: V): boolean {
+    const k = this.encodeKey(key);
+    return this.db.putReporting(k, encodeOrThrow(this.valueCodec, value, 'value', key), true);
+  }
+
+  has(key: K): boolean {
+    return this.db.exists(this.encodeKey(key));
+  }
+
+  delete(key: K): boolean {
+    return this.db.del(this.encodeKey(key));
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    this.db.truncate();
+  }
+
+  forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
+  }
+
+  /** Entries in key order. */
+  entries(): MapIterator<[K, V]> {
+    return this.iterate({}, (c) => this.readEntry(c));
+  }
+
+  keys(): MapIterator<K> {
+    return this.iterate({}, (c) => this.readKey(c));
+  }
+
+  values(): MapIterator<V> {
+    return this.iterate({}, (c) => c.valueWith(this.decodeValue));
+  }
+
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+
+  /** The entry with the smallest key, or `undefined`. Complexity: O(log n). */
+  first(): [K, V] | undefined {
+    return this.one({});
+  }
+
+  /** The entry with the largest key, or `undefined`. */
+  last(): [K, V] | undefined {
+    return this.one({ reverse: true });
+  }
+
+  /** The first entry with a key >= `key`. */
+  lowerBound(key: K): [K, V] | undefined {
+    return this.one({ gte: this.encodeKey(key) });
+  }
+
+  /** The first entry with a key > `key`. */
+  upperBound(key: K): [K, V] | undefined {
+    return this.one({ gt: this.encodeKey(key) });
+  }
+
+  /** Entries within bounds, in key order (or reverse), at most `limit` of them. */
+  range(options: RangeOptions<K> = {}): IterableIterator<[K, V], undefined> {
+    return this.iterate(this.encodeRange(options), (c) => this.readEntry(c));
+  }
+
+  private encodeRange(options: RangeOptions<K>): ByteRange {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError('range options must be an object');
+    }
+    const { limit, reverse } = options;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+      throw new InvalidArgumentError(`range limit must be a non-negative integer, got ${limit}`);
+    }
+    const r: ByteRange = { reverse: reverse === true, limit };
+    if (options.gt !== undefined) r.gt = this.encodeKey(options.gt);
+    if (options.gte !== undefined) r.gte = this.encodeKey(options.gte);
+    if (options.lt !== undefined) r.lt = this.encodeKey(options.lt);
+    if (options.lte !== undefined) r.lte = this.encodeKey(options.lte);
+    return r;
+  }
+
+  private one(range: ByteRange): [K, V] | undefined {
+    const it = this.iterate({ ...range, limit: 1 }, (c) => this.readEntry(c));
+    const r = it.next();
+    it.return?.();
+    return r.done ? undefined : r.value;
+  }
+
+  private iterate<T>(range: ByteRange, read: (c: BtreeCursor) => T): MapIterator<T> {
+    return new CursorIterator(this.db, range, read) as unknown as MapIterator<T>;
+  }
+
+  private readKey(c: BtreeCursor): K {
+    return c.keyWith((bytes) => decodeOrThrow(this.keyCodec, bytes, 'key'));
+  }
+
+  private readEntry(c: BtreeCursor): [K, V] {
+    const key = this.readKey(c);
+    return [key, c.valueWith((bytes) => decodeOrThrow(this.valueCodec, bytes, 'value', key))];
+  }
+
+  private encodeKey(key: K): Uint8Array {
+    return encodeOrThrow(this.keyCodec, key, 'key');
+  }
+}

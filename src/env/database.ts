@@ -1,0 +1,152 @@
+/**
+ * `Database`: the low-level handle on one database of an environment (Berkeley DB's `DB`).
+ * Keys and values are `Uint8Array`s; a miss is a value (`undefined`/`false`), never an error.
+ *
+ * Layer: env (rank 6).
+ *
+ * Invariants:
+ * 1. Every call checks its arguments before touching a page, so bad input changes nothing.
+ * 2. Every call runs through `env.run`, which refuses work on a closed or poisoned
+ *    environment and wraps it in a transaction when the environment is transactional.
+ * 3. Values handed out are copies the caller may keep.
+ */
+import {
+  InvalidArgumentError, KeyExistsError, copyBytes,
+} from '../util/index.js';
+import {
+  Btree, BtreeCursor, type BtreeVerifyReport, truncateBtree, verifyBtree,
+} from '../am/btree/index.js';
+import type { AmFile } from '../am/common/index.js';
+import type { DbRunner } from './db-runner.js';
+
+/** Access methods a `Database` can use (more arrive with later versions). */
+export type DatabaseType = 'btree';
+
+/** What `Database.stat` reports (Berkeley DB's `DB->stat` for btrees). */
+export interface DatabaseStat {
+  type: DatabaseType;
+  records: number;
+  pageSize: number;
+  levels: number;
+  leafPages: number;
+  internalPages: number;
+  overflowPages: number;
+  freePages: number;
+  totalPages: number;
+  leafFillPercent: number;
+}
+
+function checkBytes(value: unknown, what: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new InvalidArgumentError(`${what} must be a Uint8Array, got ${describe(value)}`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}
+
+export class Database {
+  private closed = false;
+
+  /** @internal Built by the environment. */
+  constructor(
+    readonly name: string,
+    readonly type: DatabaseType,
+    /** @internal */ readonly tree: Btree,
+    /** @internal */ readonly file: AmFile,
+    private readonly runner: DbRunner,
+  ) {}
+
+  /** The value stored under `key` (a copy), or `undefined`. Complexity: O(log n). */
+  get(key: Uint8Array): Uint8Array | undefined {
+    checkBytes(key, 'key');
+    return this.runner.read(this, () => this.tree.getWith(key, copyBytes));
+  }
+
+  /** @internal Hands the value to `read` as a view valid only during the call. */
+  getWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T | undefined {
+    return this.runner.read(this, () => this.tree.getWith(key, read));
+  }
+
+  /** True when `key` is stored. */
+  exists(key: Uint8Array): boolean {
+    checkBytes(key, 'key');
+    return this.runner.read(this, () => this.tree.has(key));
+  }
+
+  /**
+   * Stores `value` under `key`, replacing any value.
+   * With `{ noOverwrite: true }` an existing key throws `KeyExistsError` (see `putIfAbsent`).
+   */
+  put(key: Uint8Array, value: Uint8Array, options?: { noOverwrite?: boolean }): void {
+    checkBytes(key, 'key');
+    checkBytes(value, 'value');
+    const noOverwrite = options?.noOverwrite === true;
+    const added = this.runner.write(this, () => this.tree.put(key, value, noOverwrite));
+    if (noOverwrite && !added) {
+      throw new KeyExistsError(`${this.name}: the key is already stored (put with noOverwrite)`);
+    }
+  }
+
+  /** Stores `value` only when `key` is absent. Returns true when it stored it. */
+  putIfAbsent(key: Uint8Array, value: Uint8Array): boolean {
+    checkBytes(key, 'key');
+    checkBytes(value, 'value');
+    return this.runner.write(this, () => this.tree.put(key, value, true));
+  }
+
+  /** @internal `put` returning whether the key was new (no argument checks). */
+  putReporting(key: Uint8Array, value: Uint8Array, noOverwrite: boolean): boolean {
+    return this.runner.write(this, () => this.tree.put(key, value, noOverwrite));
+  }
+
+  /** Removes `key`; false when it was not stored. */
+  del(key: Uint8Array): boolean {
+    checkBytes(key, 'key');
+    return this.runner.write(this, () => this.tree.del(key));
+  }
+
+  /** Records stored. Complexity: O(1). */
+  count(): number {
+    return this.runner.read(this, () => this.tree.count());
+  }
+
+  /** A new cursor, unpositioned. Close it when done (iterators do). */
+  cursor(): BtreeCursor {
+    return this.runner.cursor(this, () => new BtreeCursor(this.tree));
+  }
+
+  /** Removes every record; returns how many there were. */
+  truncate(): number {
+    return this.runner.write(this, () => truncateBtree(this.tree));
+  }
+
+  /** Walks every page and checks every invariant. */
+  verify(): BtreeVerifyReport {
+    return this.runner.read(this, () => verifyBtree(this.tree));
+  }
+
+  /** Shape and size of the database. */
+  stat(): DatabaseStat {
+    const r = this.verify();
+    return {
+      type: this.type, records: r.records, pageSize: this.file.pageSize, levels: r.levels,
+      leafPages: r.leafPages, internalPages: r.internalPages, overflowPages: r.overflowPages,
+      freePages: r.freePages, totalPages: r.totalPages, leafFillPercent: r.leafFillPercent,
+    };
+  }
+
+  /** Closes the handle; the environment closes every database it opened on `close()`. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.runner.closeDatabase(this);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}

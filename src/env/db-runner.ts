@@ -1,0 +1,19 @@
+/**
+ * `DbRunner`: how a `Database` call is run by its environment: the checks every call needs
+ * (open, not poisoned) and, in a transactional environment, the transaction it joins.
+ *
+ * Layer: env (rank 6).
+ */
+import type { BtreeCursor } from '../am/btree/index.js';
+import type { Database } from './database.js';
+
+export interface DbRunner {
+  /** Runs a read-only operation. */
+  read<T>(db: Database, fn: () => T): T;
+  /** Runs an operation that changes pages. */
+  write<T>(db: Database, fn: () => T): T;
+  /** Opens a cursor (bound to the current transaction, if any). */
+  cursor(db: Database, open: () => BtreeCursor): BtreeCursor;
+  /** Forgets a closed database handle. */
+  closeDatabase(db: Database): void;
+}

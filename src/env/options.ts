@@ -1,0 +1,112 @@
+/**
+ * Environment options: the public shape, defaults, validation and `DB_CONFIG` overrides.
+ *
+ * Layer: env (rank 6).
+ *
+ * Invariants:
+ * 1. A resolved option set is fully validated: every later layer may trust it.
+ * 2. Precedence: defaults < options passed to `open` < the home's `DB_CONFIG` file.
+ */
+import { InvalidArgumentError } from '../util/index.js';
+import { type FileSystem } from '../os/index.js';
+import { CACHE_SIZE_MIN_BYTES } from '../mpool/index.js';
+import { PAGE_SIZE_MAX, PAGE_SIZE_MIN, isValidPageSize } from '../page/index.js';
+import type { DbConfigOverrides } from './db-config.js';
+
+/** How much a commit waits for. */
+export type Durability = 'sync' | 'write' | 'none';
+
+/** What `Environment.open` accepts. */
+export interface EnvironmentOptions {
+  /** Create the home and its files when missing. Default true. */
+  create?: boolean;
+  /** Logging, locking, transactions and recovery. Default true. */
+  transactional?: boolean;
+  /** 'sync' (fsync at commit, default), 'write' (to OS buffers) or 'none'. */
+  durability?: Durability;
+  /** Page cache budget in bytes. Default 64 MiB. */
+  cacheSize?: number;
+  /** Page size of new databases: a power of two in 512..65536. Default 4096. */
+  pageSize?: number;
+  /** 'auto' (default) runs recovery after an unclean shutdown; 'catastrophic' replays all logs. */
+  recover?: 'auto' | 'catastrophic';
+  /** Largest size of one log file in bytes. Default 10 MiB. */
+  logFileSize?: number;
+  /** Write a checkpoint after this many bytes of log. Default 32 MiB; 0 disables it. */
+  checkpointBytes?: number;
+  /** The file system to use; tests pass an in-memory or fault-injecting one. */
+  fileSystem?: FileSystem;
+}
+
+/** Options after defaults, overrides and validation. */
+export interface ResolvedOptions {
+  create: boolean;
+  transactional: boolean;
+  durability: Durability;
+  cacheSize: number;
+  pageSize: number;
+  recover: 'auto' | 'catastrophic';
+  logFileSize: number;
+  checkpointBytes: number;
+}
+
+const DEFAULTS: ResolvedOptions = {
+  create: true,
+  transactional: true,
+  durability: 'sync',
+  cacheSize: 64 * 2 ** 20,
+  pageSize: 4096,
+  recover: 'auto',
+  logFileSize: 10 * 2 ** 20,
+  checkpointBytes: 32 * 2 ** 20,
+};
+
+const KNOWN = new Set([...Object.keys(DEFAULTS), 'fileSystem']);
+
+function bad(name: string, expected: string, value: unknown): never {
+  throw new InvalidArgumentError(
+    `option ${name} must be ${expected}, got ${typeof value === 'string' ? `'${value}'` : String(value)}`,
+  );
+}
+
+/** Validates `options` and applies `overrides` (from DB_CONFIG). */
+export function resolveOptions(
+  options: EnvironmentOptions | undefined, overrides: DbConfigOverrides = {},
+): ResolvedOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    bad('options', 'an object', options);
+  }
+  const given = (options ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(given)) {
+    if (!KNOWN.has(k)) throw new InvalidArgumentError(`unknown option '${k}'`);
+  }
+  const merged = { ...DEFAULTS, ...stripUndefined(given), ...stripUndefined(overrides) };
+  for (const k of ['create', 'transactional'] as const) {
+    if (typeof merged[k] !== 'boolean') bad(k, 'a boolean', merged[k]);
+  }
+  if (!['sync', 'write', 'none'].includes(merged.durability as string)) {
+    bad('durability', "'sync', 'write' or 'none'", merged.durability);
+  }
+  if (!['auto', 'catastrophic'].includes(merged.recover as string)) {
+    bad('recover', "'auto' or 'catastrophic'", merged.recover);
+  }
+  if (!Number.isSafeInteger(merged.cacheSize) || merged.cacheSize < CACHE_SIZE_MIN_BYTES) {
+    bad('cacheSize', `an integer >= ${CACHE_SIZE_MIN_BYTES} (bytes)`, merged.cacheSize);
+  }
+  if (!isValidPageSize(merged.pageSize)) {
+    bad('pageSize', `a power of two from ${PAGE_SIZE_MIN} to ${PAGE_SIZE_MAX}`, merged.pageSize);
+  }
+  if (!Number.isSafeInteger(merged.logFileSize) || merged.logFileSize < 64 * 1024) {
+    bad('logFileSize', 'an integer >= 65536 (bytes)', merged.logFileSize);
+  }
+  if (!Number.isSafeInteger(merged.checkpointBytes) || merged.checkpointBytes < 0) {
+    bad('checkpointBytes', 'a non-negative integer', merged.checkpointBytes);
+  }
+  return merged as ResolvedOptions;
+}
+
+function stripUndefined(o: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && k !== 'fileSystem') out[k] = v;
+  return out;
+}
