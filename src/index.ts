@@ -4,13 +4,19 @@
  */
 import 'reflect-metadata';
 
-export { Environment, PersistentMap, type MapOptions, type RangeOptions } from './collections/index.js';
+export {
+  Environment, PersistentMap, type MapOptions, type RangeOptions,
+} from './collections/index.js';
 export {
   Database, type DatabaseConfig, type DatabaseStat, type DatabaseType, type EnvironmentOptions,
   type EnvironmentStat, type Durability,
 } from './env/index.js';
-export { BtreeCursor as Cursor, type BtreeVerifyReport as VerifyReport, type Comparator } from './am/btree/index.js';
-export { codecs, type Codec, type KeyCodec, type KeyValue, type ClassCodecOptions } from './codec/index.js';
+export {
+  BtreeCursor as Cursor, type BtreeVerifyReport as VerifyReport, type Comparator,
+} from './am/btree/index.js';
+export {
+  codecs, type Codec, type KeyCodec, type KeyValue, type ClassCodecOptions,
+} from './codec/index.js';
 export type { MPoolStats as CacheStats } from './mpool/index.js';
 export {
   DbError, type ErrorCode, NotFoundError, KeyExistsError, KeyEmptyError, DeadlockError,

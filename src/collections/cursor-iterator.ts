@@ -92,9 +92,11 @@ export class CursorIterator<T> implements IterableIterator<T, undefined> {
     const r = this.range;
     if (r.reverse) {
       if (!r.gt && !r.gte) return true;
-      return cursor.keyWith((k) => (r.gt ? this.compare(k, r.gt) > 0 : this.compare(k, r.gte!) >= 0));
+      return cursor.keyWith((k) =>
+        (r.gt ? this.compare(k, r.gt) > 0 : this.compare(k, r.gte!) >= 0));
     }
     if (!r.lt && !r.lte) return true;
-    return cursor.keyWith((k) => (r.lt ? this.compare(k, r.lt) < 0 : this.compare(k, r.lte!) <= 0));
+    return cursor.keyWith((k) =>
+      (r.lt ? this.compare(k, r.lt) < 0 : this.compare(k, r.lte!) <= 0));
   }
 }

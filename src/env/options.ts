@@ -64,9 +64,8 @@ const DEFAULTS: ResolvedOptions = {
 const KNOWN = new Set([...Object.keys(DEFAULTS), 'fileSystem']);
 
 function bad(name: string, expected: string, value: unknown): never {
-  throw new InvalidArgumentError(
-    `option ${name} must be ${expected}, got ${typeof value === 'string' ? `'${value}'` : String(value)}`,
-  );
+  const shown = typeof value === 'string' ? `'${value}'` : String(value);
+  throw new InvalidArgumentError(`option ${name} must be ${expected}, got ${shown}`);
 }
 
 /** Validates `options` and applies `overrides` (from DB_CONFIG). */

@@ -3,6 +3,7 @@
  *
  * Layer: util (rank 0).
  */
+import { copyOf } from './alloc.js';
 
 /** Lexicographic byte comparison: negative, zero or positive, like `Buffer.compare`. */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
@@ -21,9 +22,9 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** A fresh copy that owns its memory (not a view). */
+/** A fresh copy the caller may keep (see alloc.ts for how it is allocated). */
 export function copyBytes(src: Uint8Array): Uint8Array {
-  return new Uint8Array(src);
+  return copyOf(src);
 }
 
 /** Lower-case hex of the bytes. */

@@ -7,3 +7,4 @@ export * from './assert.js';
 export * from './ids.js';
 export * from './crc32.js';
 export * from './bytes.js';
+export * from './alloc.js';

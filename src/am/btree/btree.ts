@@ -14,7 +14,9 @@
  */
 import { type Pgno, InvalidArgumentError, copyBytes, pgno } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
-import { PageType, fits, getNext, getSlotCount, initPage, slotLength, totalFree } from '../../page/index.js';
+import {
+  PageType, fits, getNext, getSlotCount, initPage, slotLength, totalFree,
+} from '../../page/index.js';
 import {
   type AmFile, AmType, META_FLAG_USER_COMPARATOR, META_PGNO, checkMeta, freeOverflow, initMeta,
   metaCount, metaFlags, readOverflow, setMetaLast, setMetaRoot, writeOverflow,

@@ -47,7 +47,7 @@ export class BtreeCursor {
   /** Called by the tree before it changes. */
   detach(): void {
     if (this.state === 'page' && this.version === this.tree.version) {
-      this.savedKey = this.withPage((p) => leafKey(p, this.index).slice());
+      this.savedKey = this.withPage((p) => copyBytes(leafKey(p, this.index)));
       this.state = 'key';
     }
   }
@@ -129,7 +129,7 @@ export class BtreeCursor {
 
   /** A copy of the current key. @requires current() */
   key(): Uint8Array {
-    return this.readCurrent((p, i) => leafKey(p, i).slice());
+    return this.readCurrent((p, i) => copyBytes(leafKey(p, i)));
   }
 
   /** A copy of the current value. @requires current() */

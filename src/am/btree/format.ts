@@ -24,8 +24,10 @@
  * 3. No item exceeds `maxItemBytes(pageSize)`, so any page holds at least four items and a
  *    split always succeeds.
  */
-import type { Pgno } from '../../util/index.js';
-import { PAGE_HEADER_SIZE, type Page, SLOT_SIZE, slotLength, slotOffset } from '../../page/index.js';
+import { type Pgno, allocBytes } from '../../util/index.js';
+import {
+  PAGE_HEADER_SIZE, type Page, SLOT_SIZE, slotLength, slotOffset,
+} from '../../page/index.js';
 
 export const LEAF_ITEM_HEADER = 3;
 export const INTERNAL_ITEM_HEADER = 4;
@@ -45,7 +47,7 @@ export function maxKeyBytes(pageSize: number): number {
 
 /** Builds a leaf item holding the value inline. */
 export function leafItem(key: Uint8Array, value: Uint8Array): Uint8Array {
-  const item = new Uint8Array(LEAF_ITEM_HEADER + key.length + value.length);
+  const item = allocBytes(LEAF_ITEM_HEADER + key.length + value.length);
   item[1] = key.length & 0xff;
   item[2] = key.length >>> 8;
   item.set(key, LEAF_ITEM_HEADER);
@@ -56,7 +58,7 @@ export function leafItem(key: Uint8Array, value: Uint8Array): Uint8Array {
 /** Builds a leaf item referring to an overflow chain. */
 export function leafOverflowItem(key: Uint8Array, first: Pgno, length: number): Uint8Array {
   const item = new Uint8Array(LEAF_ITEM_HEADER + key.length + OVERFLOW_REF_SIZE);
-  const view = new DataView(item.buffer);
+  const view = new DataView(item.buffer, item.byteOffset, item.byteLength);
   item[0] = FLAG_OVERFLOW_VALUE;
   view.setUint16(1, key.length, true);
   item.set(key, LEAF_ITEM_HEADER);

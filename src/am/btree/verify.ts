@@ -198,7 +198,9 @@ function checkFreeList(w: Walk, head: Pgno, expected: number, last: number): voi
     if (!claim(w, p, 'free')) return;
     const frame = w.t.pin(p);
     try {
-      if (getType(frame) !== PageType.FREE) fail(w, `free-list page ${p} has type ${getType(frame)}`);
+      if (getType(frame) !== PageType.FREE) {
+        fail(w, `free-list page ${p} has type ${getType(frame)}`);
+      }
       p = getNext(frame);
     } finally {
       w.t.unpin(frame);
@@ -230,7 +232,9 @@ export function verifyBtree(t: Btree): BtreeVerifyReport {
   checkFreeList(w, freeHead, freeCount, last);
   for (let p = 1; p <= last; p++) if (!w.seen.has(p)) fail(w, `page ${p} is lost`);
   for (const p of w.seen) if (p > last) fail(w, `page ${p} is beyond the last page ${last}`);
-  if (report.records !== count) fail(w, `meta counts ${count} records, leaves hold ${report.records}`);
+  if (report.records !== count) {
+    fail(w, `meta counts ${count} records, leaves hold ${report.records}`);
+  }
   report.totalPages = last + 1;
   const capacity = report.leafPages * (t.file.pageSize - PAGE_HEADER_SIZE);
   report.leafFillPercent = capacity ? Math.round((w.leafBytes / capacity) * 1000) / 10 : 0;
