@@ -9,11 +9,10 @@ export {
 } from './collections/index.js';
 export {
   Database, type DatabaseConfig, type DatabaseStat, type DatabaseType, type EnvironmentOptions,
-  type EnvironmentStat, type Durability,
+  type EnvironmentStat, type Durability, DbCursor as Cursor, TxnHandle as Transaction,
+  type TransactionOptions, type Isolation,
 } from './env/index.js';
-export {
-  BtreeCursor as Cursor, type BtreeVerifyReport as VerifyReport, type Comparator,
-} from './am/btree/index.js';
+export { type BtreeVerifyReport as VerifyReport, type Comparator } from './am/btree/index.js';
 export {
   codecs, type Codec, type KeyCodec, type KeyValue, type ClassCodecOptions,
 } from './codec/index.js';

@@ -14,8 +14,7 @@
  *    items inserted ahead are visited, items deleted ahead are not.
  */
 import { compareBytes } from '../util/index.js';
-import type { BtreeCursor } from '../am/btree/index.js';
-import type { Database } from '../env/index.js';
+import type { Database, DbCursor } from '../env/index.js';
 
 /** Encoded bounds of a range. */
 export interface ByteRange {
@@ -28,10 +27,10 @@ export interface ByteRange {
 }
 
 /** Reads the item under the cursor into what the iterator yields. */
-export type ItemReader<T> = (cursor: BtreeCursor) => T;
+export type ItemReader<T> = (cursor: DbCursor) => T;
 
 export class CursorIterator<T> implements IterableIterator<T, undefined> {
-  private cursor: BtreeCursor | undefined;
+  private cursor: DbCursor | undefined;
   private started = false;
   private finished = false;
   private yielded = 0;
@@ -71,11 +70,11 @@ export class CursorIterator<T> implements IterableIterator<T, undefined> {
     return { done: true, value: undefined };
   }
 
-  private step(cursor: BtreeCursor): boolean {
+  private step(cursor: DbCursor): boolean {
     return this.range.reverse ? cursor.prev() : cursor.next();
   }
 
-  private position(cursor: BtreeCursor): boolean {
+  private position(cursor: DbCursor): boolean {
     const r = this.range;
     if (r.reverse) {
       if (r.lt) return cursor.seekRangeBackward(r.lt, true);
@@ -88,7 +87,7 @@ export class CursorIterator<T> implements IterableIterator<T, undefined> {
   }
 
   /** True while the cursor's key is inside the far bound. */
-  private inBounds(cursor: BtreeCursor): boolean {
+  private inBounds(cursor: DbCursor): boolean {
     const r = this.range;
     if (r.reverse) {
       if (!r.gt && !r.gte) return true;

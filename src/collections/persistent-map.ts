@@ -16,8 +16,7 @@ import { InvalidArgumentError } from '../util/index.js';
 import {
   type Codec, type KeyValue, codecs, decodeOrThrow, encodeOrThrow, isCodec,
 } from '../codec/index.js';
-import type { BtreeCursor } from '../am/btree/index.js';
-import { Database, CoreEnvironment } from '../env/index.js';
+import { CoreEnvironment, Database, type DbCursor } from '../env/index.js';
 import { type ByteRange, CursorIterator } from './cursor-iterator.js';
 
 /** Options of a `PersistentMap`. */
@@ -190,15 +189,15 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
     return r.done ? undefined : r.value;
   }
 
-  private iterate<T>(range: ByteRange, read: (c: BtreeCursor) => T): MapIterator<T> {
+  private iterate<T>(range: ByteRange, read: (c: DbCursor) => T): MapIterator<T> {
     return new CursorIterator(this.db, range, read) as unknown as MapIterator<T>;
   }
 
-  private readKey(c: BtreeCursor): K {
+  private readKey(c: DbCursor): K {
     return c.keyWith((bytes) => decodeOrThrow(this.keyCodec, bytes, 'key'));
   }
 
-  private readEntry(c: BtreeCursor): [K, V] {
+  private readEntry(c: DbCursor): [K, V] {
     const key = this.readKey(c);
     return [key, c.valueWith((bytes) => decodeOrThrow(this.valueCodec, bytes, 'value', key))];
   }

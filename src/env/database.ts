@@ -14,8 +14,9 @@ import {
   InvalidArgumentError, KeyExistsError, copyBytes,
 } from '../util/index.js';
 import {
-  Btree, BtreeCursor, type BtreeVerifyReport, truncateBtree, verifyBtree,
+  type Btree, type BtreeVerifyReport, truncateBtree, verifyBtree,
 } from '../am/btree/index.js';
+import type { DbCursor } from './db-cursor.js';
 import type { AmFile } from '../am/common/index.js';
 import type { DbRunner } from './db-runner.js';
 
@@ -115,8 +116,8 @@ export class Database {
   }
 
   /** A new cursor, unpositioned. Close it when done (iterators do). */
-  cursor(): BtreeCursor {
-    return this.runner.cursor(this, () => new BtreeCursor(this.tree));
+  cursor(): DbCursor {
+    return this.runner.openCursor(this);
   }
 
   /** Removes every record; returns how many there were. */

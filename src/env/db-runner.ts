@@ -4,8 +4,8 @@
  *
  * Layer: env (rank 6).
  */
-import type { BtreeCursor } from '../am/btree/index.js';
 import type { Database } from './database.js';
+import type { DbCursor } from './db-cursor.js';
 
 export interface DbRunner {
   /** Runs a read-only operation. */
@@ -13,7 +13,7 @@ export interface DbRunner {
   /** Runs an operation that changes pages. */
   write<T>(db: Database, fn: () => T): T;
   /** Opens a cursor (bound to the current transaction, if any). */
-  cursor(db: Database, open: () => BtreeCursor): BtreeCursor;
+  openCursor(db: Database): DbCursor;
   /** Forgets a closed database handle. */
   closeDatabase(db: Database): void;
 }

@@ -1,6 +1,7 @@
 /**
  * `CoreEnvironment`: the one wiring point of the engine. It owns the home directory, its lock
- * file, the page cache and every open database, and runs every database call.
+ * file, the page cache, the transactional runtime (log, locks, transactions, recovery) and
+ * every open database, and it runs every database call.
  *
  * Layer: env (rank 6). The public `Environment` (collections layer) extends it with the
  * container factories (`openMap`, ...).
@@ -8,26 +9,31 @@
  * Invariants:
  * 1. At most one open environment per home: another process gets `EnvironmentLockedError`
  *    naming the owner pid; a second open in this process gets it too.
- * 2. After an I/O error on a write path the environment is poisoned: every call throws
- *    `RunRecoveryError` until it is closed and reopened.
- * 3. `close()` writes every dirty page, syncs every file and removes the lock file; a home
- *    whose lock file is found at open was not closed cleanly.
+ * 2. In a transactional environment every page change is logged in a transaction: the
+ *    caller's, or an auto-commit transaction around the single call.
+ * 3. After an I/O error (or any unexpected failure) on a write path the environment is
+ *    poisoned: every call throws `RunRecoveryError` until it is closed and reopened.
+ * 4. `close()` checkpoints (or writes every dirty page), syncs every file and removes the
+ *    lock file.
  */
 import * as nodePath from 'node:path';
-import {
-  CorruptionError, DbError, EnvironmentLockedError, InvalidArgumentError, IoError,
-  RunRecoveryError,
-} from '../util/index.js';
-import {
-  type FileSystem, MemFs, acquireLockFile, nodeFs, releaseLockFile,
-} from '../os/index.js';
-import { MPool, type MPoolStats } from '../mpool/index.js';
-import { type AmFile, directChanges, sniffMeta } from '../am/common/index.js';
-import { Btree, type BtreeCursor, type Comparator } from '../am/btree/index.js';
+import { EnvironmentLockedError, InvalidArgumentError, type Lsn } from '../util/index.js';
+import { type FileSystem, MemFs, acquireLockFile, nodeFs, releaseLockFile } from '../os/index.js';
+import { MPool, type MPoolFile } from '../mpool/index.js';
+import { type AmFile, directChanges } from '../am/common/index.js';
+import { Btree, type Comparator } from '../am/btree/index.js';
+import type { RecoveryReport } from '../txn/index.js';
+import { printLog } from '../log/index.js';
 import { Database, type DatabaseType } from './database.js';
-import type { DbRunner } from './db-runner.js';
 import { parseDbConfig } from './db-config.js';
 import { type EnvironmentOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import {
+  checkDatabaseName, createDatabaseFile, databaseExists, databasePath, sniffPageSize,
+} from './db-files.js';
+import { TxnRuntime } from './txn-runtime.js';
+import type { TxnHandle } from './txn-handle.js';
+import type { EnvironmentStat, TransactionOptions } from './env-types.js';
+import { OpRunner } from './op-runner.js';
 
 /** Options of `openDatabase`. */
 export interface DatabaseConfig {
@@ -41,62 +47,61 @@ export interface DatabaseConfig {
   pageSize?: number;
 }
 
-/** What `env.stat()` reports. */
-export interface EnvironmentStat {
-  home: string;
-  transactional: boolean;
-  durability: string;
-  pageSize: number;
-  cache: MPoolStats;
-  databases: string[];
-}
-
 /** The constructor of an environment class (the core one or a subclass). */
 export type EnvironmentClass<E> = new (
   home: string, options: EnvironmentOptions | undefined, anonymous: boolean,
 ) => E;
 
 const LOCK_FILE = '__stowage.lock';
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const openHomes = new Set<string>();
 
-export class CoreEnvironment implements DbRunner {
+export class CoreEnvironment {
   readonly home: string;
   readonly options: ResolvedOptions;
   readonly fs: FileSystem;
   protected readonly pool: MPool;
   protected readonly databases = new Map<string, Database>();
-  private poison: unknown;
+  private readonly runtime: TxnRuntime | undefined;
+  /** @internal Runs every database call. */
+  readonly runner: OpRunner;
   private closed = false;
-  private readonly homeKey: string;
+  private readonly anonymous: boolean;
   /** True when the previous owner of the home did not close it cleanly. */
-  readonly recoveredFromCrash: boolean;
+  readonly wasUnclean: boolean;
+  /** What recovery did at open (transactional environments with a log). */
+  readonly recovery: RecoveryReport | undefined;
 
   /** @internal Use `Environment.open` or `Environment.anonymous`. */
   constructor(home: string, options: EnvironmentOptions | undefined, anonymous: boolean) {
     if (typeof home !== 'string' || home.length === 0) {
       throw new InvalidArgumentError('the environment home must be a non-empty path string');
     }
+    this.anonymous = anonymous;
     this.fs = options?.fileSystem ?? (anonymous ? new MemFs() : nodeFs);
     this.home = anonymous ? home : nodePath.resolve(home);
-    const preliminary = resolveOptions(options);
-    this.prepareHome(preliminary.create);
+    this.prepareHome(resolveOptions(options).create);
     this.options = resolveOptions(options, this.readDbConfig());
-    this.homeKey = `${anonymous ? 'mem:' : ''}${this.home}`;
-    if (!anonymous || options?.fileSystem) {
-      if (openHomes.has(this.homeKey) && !anonymous) {
-        throw new EnvironmentLockedError(
-          `${this.home} is already open in this process; share the Environment object`,
-          process.pid,
-        );
-      }
-    }
-    const lock = anonymous ? undefined : acquireLockFile(this.fs, this.lockPath(), {
-      pid: process.pid, startedAtMs: Date.now(),
-    });
-    this.recoveredFromCrash = lock?.tookOverStale ?? false;
-    if (!anonymous) openHomes.add(this.homeKey);
+    this.wasUnclean = this.lockHome();
     this.pool = new MPool({ cacheSizeBytes: this.options.cacheSize });
+    try {
+      if (this.options.transactional) {
+        const runtime = new TxnRuntime(this.fs, this.home, this.options);
+        this.runtime = runtime;
+        this.pool.flushLogTo = (lsn) => runtime.log.flush(lsn, 'write');
+        this.recovery = this.runRecovery();
+      }
+    } catch (e) {
+      this.runtime?.close();
+      this.releaseHome();
+      throw e;
+    }
+    this.runner = new OpRunner({
+      home: this.home,
+      durability: this.options.durability,
+      isClosed: () => this.closed,
+      closeDatabase: (db) => this.closeDatabase(db),
+      afterCommit: () => this.afterCommit(),
+    }, this.runtime);
   }
 
   /** Opens (by default creating) the environment in directory `home`. */
@@ -110,12 +115,8 @@ export class CoreEnvironment implements DbRunner {
   static anonymous<E extends CoreEnvironment>(
     this: EnvironmentClass<E>, options?: Omit<EnvironmentOptions, 'fileSystem'>,
   ): E {
-    return new this('/anonymous', { transactional: false, ...options, fileSystem: new MemFs() },
-      true);
-  }
-
-  private lockPath(): string {
-    return nodePath.join(this.home, LOCK_FILE);
+    const fileSystem = new MemFs();
+    return new this('/anonymous', { transactional: false, ...options, fileSystem }, true);
   }
 
   private prepareHome(create: boolean): void {
@@ -134,14 +135,51 @@ export class CoreEnvironment implements DbRunner {
     return parseDbConfig(Buffer.from(this.fs.readFile(path)).toString('utf8'));
   }
 
+  /** Takes the home's lock file; true when a dead owner's lock was taken over. */
+  private lockHome(): boolean {
+    if (this.anonymous) return false;
+    if (this.fs === nodeFs && openHomes.has(this.home)) {
+      throw new EnvironmentLockedError(
+        `${this.home} is already open in this process; share its Environment object`,
+        process.pid,
+      );
+    }
+    const lock = acquireLockFile(this.fs, nodePath.join(this.home, LOCK_FILE), {
+      pid: process.pid, startedAtMs: Date.now(),
+    });
+    if (this.fs === nodeFs) openHomes.add(this.home);
+    return lock.tookOverStale;
+  }
+
+  private releaseHome(): void {
+    if (this.anonymous) return;
+    if (this.fs === nodeFs) openHomes.delete(this.home);
+    releaseLockFile(this.fs, nodePath.join(this.home, LOCK_FILE), process.pid);
+  }
+
+  private runRecovery(): RecoveryReport | undefined {
+    const runtime = this.runtime!;
+    const report = runtime.recoverIfNeeded(
+      (name) => this.openFileForRecovery(name),
+      this.options.recover === 'catastrophic',
+    );
+    runtime.checkpoint(() => this.flushAndSyncPages());
+    return report;
+  }
+
+  private openFileForRecovery(name: string): MPoolFile {
+    const path = nodePath.join(this.home, name);
+    const handle = this.fs.open(path, 'create');
+    const pageSize = handle.size() > 0 ? sniffPageSize(handle, path) : this.options.pageSize;
+    return this.pool.openFile(handle, pageSize, path);
+  }
+
   /** Opens (creating when allowed) the database `name` of this environment. */
   openDatabase(name: string, config: DatabaseConfig = {}): Database {
-    this.checkUsable();
-    if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-      throw new InvalidArgumentError(
-        `database name ${JSON.stringify(name)} is invalid: use 1-128 letters, digits, '.', ` +
-          "'_' or '-', starting with a letter or digit",
-      );
+    this.runner.checkUsable();
+    checkDatabaseName(name);
+    if (typeof config !== 'object' || config === null) {
+      throw new InvalidArgumentError('database config must be an object');
     }
     const open = this.databases.get(name);
     if (open) return open;
@@ -152,57 +190,90 @@ export class CoreEnvironment implements DbRunner {
     if (config.comparator !== undefined && typeof config.comparator !== 'function') {
       throw new InvalidArgumentError('comparator must be a function (a, b) => number');
     }
-    const db = this.guard(() => this.openBtree(name, config));
+    const db = this.runner.guard(() => this.openBtree(name, config));
     this.databases.set(name, db);
     return db;
   }
 
   private openBtree(name: string, config: DatabaseConfig): Database {
-    const path = nodePath.join(this.home, `${name}.db`);
-    const create = config.create ?? this.options.create;
-    const existed = this.fs.exists(path) && this.fs.open(path, 'read').size() > 0;
-    if (!existed && !create) {
-      throw new InvalidArgumentError(`database ${name} does not exist in ${this.home}`);
+    const path = databasePath(this.home, name);
+    if (!databaseExists(this.fs, path)) {
+      if (!(config.create ?? this.options.create)) {
+        throw new InvalidArgumentError(`database ${name} does not exist in ${this.home}`);
+      }
+      const pageSize = config.pageSize === undefined
+        ? this.options.pageSize
+        : resolveOptions({ pageSize: config.pageSize }).pageSize;
+      createDatabaseFile(this.fs, path, pageSize, config.comparator);
     }
-    const handle = this.fs.open(path, 'create');
+    const handle = this.fs.open(path, 'readwrite');
+    let mp: MPoolFile | undefined;
     try {
-      const pageSize = existed ? this.sniffPageSize(handle, path) : this.newPageSize(config);
-      const mp = this.pool.openFile(handle, pageSize, path);
+      const pageSize = sniffPageSize(handle, path);
+      mp = this.pool.openFile(handle, pageSize, path);
       const file: AmFile = { mp, pageSize, name: path, changes: directChanges };
-      const tree = existed
-        ? Btree.open(file, config.comparator)
-        : Btree.create(file, config.comparator);
-      return new Database(name, 'btree', tree, file, this);
+      const tree = Btree.open(file, config.comparator);
+      this.runtime?.registerOpen(mp, this.home);
+      return new Database(name, 'btree', tree, file, this.runner);
     } catch (e) {
-      handle.close();
+      if (mp) mp.close(false);
+      else handle.close();
       throw e;
     }
   }
 
-  private newPageSize(config: DatabaseConfig): number {
-    if (config.pageSize === undefined) return this.options.pageSize;
-    return resolveOptions({ pageSize: config.pageSize }).pageSize;
+  private closeDatabase(db: Database): void {
+    if (this.databases.get(db.name) !== db) return;
+    this.databases.delete(db.name);
+    this.runner.guard(() => {
+      this.runtime?.unregister(db.file.mp);
+      db.file.mp.close();
+    });
   }
 
-  private sniffPageSize(handle: { read(b: Uint8Array, p: number): number; size(): number },
-    path: string): number {
-    const head = new Uint8Array(512);
-    const got = handle.read(head, 0);
-    const pageSize = sniffMeta(head.subarray(0, got), path);
-    const size = handle.size();
-    if (size % pageSize !== 0) {
-      throw new CorruptionError(
-        `${path} is ${size} bytes, not a whole number of ${pageSize}-byte pages: the file ` +
-          'was truncated or damaged; restore it from a backup',
-        { file: path },
-      );
+  /** Begins an explicit transaction, a child of the current one if any (API.md §3). */
+  begin(options?: TransactionOptions): TxnHandle {
+    return this.runner.begin(options);
+  }
+
+  /**
+   * Runs `fn` in a transaction: commit on return, abort on throw, retry on deadlock up to
+   * `options.retries` times; an `fn` returning a promise is rejected (and aborted).
+   */
+  transaction<T>(fn: () => T, options?: TransactionOptions): T {
+    return this.runner.transaction(fn, options);
+  }
+
+  /** Makes every logged change durable in the database files; bounds recovery work. */
+  checkpoint(): void {
+    this.runner.checkUsable();
+    if (!this.runtime) {
+      this.runner.guard(() => this.flushAndSyncPages());
+      return;
     }
-    return pageSize;
+    const runtime = this.runtime;
+    this.runner.guard(() => runtime.checkpoint(() => this.flushAndSyncPages()));
   }
 
-  /** Cache and configuration figures. */
+  /** Log files no longer needed by recovery (paths); `remove: true` deletes them. */
+  archive(options: { remove?: boolean } = {}): string[] {
+    this.runner.checkUsable();
+    const runtime = this.runtime;
+    if (!runtime) return [];
+    return this.runner.guard(() => runtime.archive(options.remove === true));
+  }
+
+  /** A `db_printlog`-style dump of the log: one line per record. */
+  printLog(): string[] {
+    this.runner.checkUsable();
+    if (!this.runtime) return [];
+    this.runtime.log.flush(undefined, 'write');
+    return printLog(this.runtime.log, this.runtime.registry);
+  }
+
+  /** Cache, transaction, lock and log figures. */
   stat(): EnvironmentStat {
-    this.checkUsable();
+    this.runner.checkUsable();
     return {
       home: this.home,
       transactional: this.options.transactional,
@@ -210,22 +281,39 @@ export class CoreEnvironment implements DbRunner {
       pageSize: this.options.pageSize,
       cache: this.pool.stat(),
       databases: [...this.databases.keys()],
+      ...this.runtime?.stats(),
     };
   }
 
-  /** Closes every database, writes every dirty page, syncs and releases the home. */
+  /** @internal Checks the lock table and the cache (tests call it after each scenario). */
+  checkInvariants(): void {
+    this.pool.checkInvariants();
+    this.runtime?.locks.checkInvariants();
+  }
+
+  /** Closes every database, checkpoints, syncs and releases the home. */
   close(): void {
     if (this.closed) return;
-    this.closed = true;
-    const poisoned = this.poison !== undefined;
+    const poisoned = this.runner.isPoisoned;
     try {
-      for (const db of this.databases.values()) db.file.mp.close(!poisoned);
+      if (!poisoned) this.runner.guard(() => this.shutDown());
     } finally {
+      this.closed = true;
+      for (const db of this.databases.values()) db.file.mp.close(false);
       this.databases.clear();
-      openHomes.delete(this.homeKey);
-      if (!poisoned && !this.homeKey.startsWith('mem:')) {
-        releaseLockFile(this.fs, this.lockPath(), process.pid);
+      this.runtime?.close();
+      this.releaseHome();
+    }
+  }
+
+  private shutDown(): void {
+    if (this.runtime) {
+      for (const t of [...this.runtime.mgr.active].reverse()) {
+        if (t.isActive && !t.parent) this.runtime.mgr.abort(t);
       }
+      this.runtime.checkpoint(() => this.flushAndSyncPages());
+    } else {
+      this.flushAndSyncPages();
     }
   }
 
@@ -233,55 +321,18 @@ export class CoreEnvironment implements DbRunner {
     return this.closed;
   }
 
-  // DbRunner ---------------------------------------------------------------------------------
-
-  read<T>(_db: Database, fn: () => T): T {
-    this.checkUsable();
-    return fn();
+  private afterCommit(): void {
+    const runtime = this.runtime;
+    if (runtime && runtime.checkpointDue()) runtime.checkpoint(() => this.flushAndSyncPages());
   }
 
-  write<T>(_db: Database, fn: () => T): T {
-    this.checkUsable();
-    return this.guard(fn);
+  private flushAndSyncPages(): void {
+    this.pool.flushAll();
+    for (const db of this.databases.values()) db.file.mp.sync();
   }
 
-  cursor(_db: Database, open: () => BtreeCursor): BtreeCursor {
-    this.checkUsable();
-    return open();
-  }
-
-  closeDatabase(db: Database): void {
-    if (this.databases.get(db.name) !== db) return;
-    this.databases.delete(db.name);
-    this.guard(() => db.file.mp.close());
-  }
-
-  /** Throws when the environment is closed or poisoned. */
-  checkUsable(): void {
-    if (this.closed) {
-      throw new InvalidArgumentError(`the environment ${this.home} is closed`);
-    }
-    if (this.poison !== undefined) {
-      throw new RunRecoveryError(
-        `the environment ${this.home} hit an error on a write path and must be closed and ` +
-          'reopened (recovery runs at open)',
-        { cause: this.poison },
-      );
-    }
-  }
-
-  /** Runs `fn`; an I/O error (or an internal failure) poisons the environment. */
-  protected guard<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof IoError || !(e instanceof DbError)) this.poison = e;
-      throw e;
-    }
-  }
-
-  /** Marks the environment unusable until reopened. */
-  protected poisonWith(cause: unknown): void {
-    this.poison ??= cause;
+  /** @internal The LSN the next log record will get (tests). */
+  get endLsn(): Lsn | undefined {
+    return this.runtime?.log.endLsn;
   }
 }

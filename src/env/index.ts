@@ -1,9 +1,11 @@
 /**
- * The env layer (rank 6): environments and low-level database handles.
+ * The env layer (rank 6): environments, low-level database handles and cursors, explicit
+ * transactions.
  */
-export {
-  CoreEnvironment, type DatabaseConfig, type EnvironmentStat,
-} from './environment.js';
+export { CoreEnvironment, type DatabaseConfig, type EnvironmentClass } from './environment.js';
 export { Database, type DatabaseStat, type DatabaseType } from './database.js';
+export { DbCursor } from './db-cursor.js';
+export { TxnHandle } from './txn-handle.js';
+export type { EnvironmentStat, Isolation, TransactionOptions } from './env-types.js';
 export type { EnvironmentOptions, Durability, ResolvedOptions } from './options.js';
 export { parseDbConfig, type DbConfigOverrides } from './db-config.js';

@@ -98,6 +98,7 @@ export class Btree implements SearchTarget {
   }
 
   pin(p: Pgno): Frame {
+    this.file.changes.willRead(this.file.mp, p);
     return this.file.mp.get(p);
   }
 
@@ -107,7 +108,7 @@ export class Btree implements SearchTarget {
 
   /** Records stored. Complexity: O(1). */
   count(): number {
-    const meta = this.pin(META_PGNO);
+    const meta = this.file.mp.get(META_PGNO);
     try {
       return metaCount(meta);
     } finally {
@@ -250,7 +251,7 @@ export class Btree implements SearchTarget {
 
   /** Adds `delta` to the record count in the meta page. */
   adjustCount(delta: number): void {
-    const meta = this.pin(META_PGNO);
+    const meta = this.file.mp.get(META_PGNO);
     try {
       this.file.changes.adjustCount(this.file.mp, meta, delta);
     } finally {

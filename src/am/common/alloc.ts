@@ -11,7 +11,7 @@
 import { type Pgno, CorruptionError, pgno } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import { PageType, getNext, getType, initPage, setNext } from '../../page/index.js';
-import type { AmFile } from './am-file.js';
+import { type AmFile, pinPage } from './am-file.js';
 import {
   META_PGNO, metaFreeCount, metaFreeHead, metaLast, setMetaFreeCount, setMetaFreeHead,
   setMetaLast,
@@ -24,7 +24,7 @@ export function allocPage(f: AmFile, type: PageType, level = 0): Frame {
     const head = metaFreeHead(meta);
     let frame: Frame;
     if (head !== 0) {
-      frame = f.mp.get(head);
+      frame = pinPage(f, head);
       if (getType(frame) !== PageType.FREE) {
         f.mp.release(frame);
         throw new CorruptionError(`${f.name}: free-list page ${head} is not a free page`, {

@@ -4,7 +4,8 @@
  *
  * Layer: am/common (rank 5).
  */
-import type { MPoolFile } from '../../mpool/index.js';
+import type { Pgno } from '../../util/index.js';
+import type { Frame, MPoolFile } from '../../mpool/index.js';
 import type { PageChanges } from './changes.js';
 
 export interface AmFile {
@@ -13,4 +14,10 @@ export interface AmFile {
   readonly name: string;
   /** How pages change; swapped per operation by the transaction layer. */
   changes: PageChanges;
+}
+
+/** Pins page `pgno` for reading, after announcing the read (locks, in a transaction). */
+export function pinPage(f: AmFile, pgno: Pgno): Frame {
+  f.changes.willRead(f.mp, pgno);
+  return f.mp.get(pgno);
 }

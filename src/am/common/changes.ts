@@ -11,11 +11,14 @@
  * 2. Each method marks the frame dirty before its bytes change.
  * 3. `adjustCount` is logical (undone by subtracting), so it never needs a page lock.
  */
+import type { Pgno } from '../../util/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
 import { deleteItem, insertItem, replaceItem } from '../../page/index.js';
 import { metaCount, setMetaCount } from './meta.js';
 
 export interface PageChanges {
+  /** Announces a read of page `pgno` (a transaction takes a read lock). */
+  willRead(file: MPoolFile, pgno: Pgno): void;
   /** Inserts `item` at slot `index` of a pinned slotted page. */
   insertItem(file: MPoolFile, frame: Frame, index: number, item: Uint8Array): void;
   /** Deletes slot `index` of a pinned slotted page. */
@@ -30,6 +33,7 @@ export interface PageChanges {
 
 /** Applies changes without logging: non-transactional environments. */
 export const directChanges: PageChanges = {
+  willRead() {},
   insertItem(file, frame, index, item) {
     file.markDirty(frame);
     insertItem(frame, index, item);

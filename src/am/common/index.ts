@@ -7,3 +7,5 @@ export * from './changes.js';
 export * from './am-file.js';
 export * from './alloc.js';
 export * from './overflow.js';
+export * from './page-records.js';
+export { TxnChanges } from './txn-changes.js';

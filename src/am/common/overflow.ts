@@ -18,7 +18,7 @@ import { type Pgno, CorruptionError } from '../../util/index.js';
 import {
   PAGE_HEADER_SIZE, PageType, getExtra, getNext, getType, setExtra, setNext,
 } from '../../page/index.js';
-import type { AmFile } from './am-file.js';
+import { type AmFile, pinPage } from './am-file.js';
 import { allocPage, freePage } from './alloc.js';
 
 /** Bytes of payload one overflow page holds. */
@@ -56,7 +56,7 @@ function walk(f: AmFile, first: Pgno, length: number, visit: (p: Pgno, b: Uint8A
   let current = first;
   let seen = 0;
   for (let i = 0; i < maxPages; i++) {
-    const frame = f.mp.get(current);
+    const frame = pinPage(f, current);
     try {
       if (getType(frame) !== PageType.OVERFLOW || getExtra(frame) > cap) {
         throw new CorruptionError(`${f.name}: page ${current} is not a valid overflow page`, {
@@ -101,7 +101,7 @@ export function overflowPages(f: AmFile, first: Pgno, length: number): Pgno[] {
 /** Frees every page of a chain. */
 export function freeOverflow(f: AmFile, first: Pgno, length: number): void {
   for (const p of overflowPages(f, first, length)) {
-    const frame = f.mp.get(p);
+    const frame = pinPage(f, p);
     try {
       freePage(f, frame);
     } finally {

@@ -1,0 +1,148 @@
+/**
+ * Log records for page changes, and their redo and undo. Every `PageChanges` method is one
+ * of these records, so every access method is recoverable without records of its own.
+ *
+ * Layer: am/common (rank 5). The environment registers `PAGE_RECORD_HANDLERS` with the
+ * transaction layer's recovery registry.
+ *
+ * Invariants:
+ * 1. Redo applies a record only to a page whose LSN is older, then stamps the record's LSN.
+ * 2. Undo applies the inverse change and logs it as a compensation record (`clr: true`)
+ *    whose `undoNext` is the next record of the chain still to undo.
+ * 3. The record count (`pg_count`) is logical: undo subtracts, so it needs no page lock.
+ */
+import { type Lsn, type Pgno } from '../../util/index.js';
+import { defineLogRecord, type LogRecord, type LogRecordType } from '../../log/index.js';
+import type { Frame, MPoolFile } from '../../mpool/index.js';
+import { deleteItem, getLsn, insertItem, replaceItem, setLsn } from '../../page/index.js';
+import type { ClrWriter, RecoveryFiles, RecoveryHandler } from '../../txn/index.js';
+import { metaCount, setMetaCount } from './meta.js';
+
+const clrFields = { clr: 'bool', undoNext: 'lsn' } as const;
+
+export const PgInsertRecord = defineLogRecord({
+  name: 'pg_insert', typeId: 20,
+  fields: { fileId: 'fileId', pgno: 'pgno', index: 'u16', item: 'bytes', ...clrFields },
+});
+export const PgDeleteRecord = defineLogRecord({
+  name: 'pg_delete', typeId: 21,
+  fields: { fileId: 'fileId', pgno: 'pgno', index: 'u16', item: 'bytes', ...clrFields },
+});
+export const PgReplaceRecord = defineLogRecord({
+  name: 'pg_replace', typeId: 22,
+  fields: {
+    fileId: 'fileId', pgno: 'pgno', index: 'u16', before: 'bytes', after: 'bytes', ...clrFields,
+  },
+});
+/**
+ * An arbitrary change: `after` replaces the bytes at `offset` (redo). Undo restores `before`
+ * there, except on slotted pages, whose layout logical undos (insert, delete) do not keep
+ * byte for byte: there the whole before image is kept (`imageLow` = bytes 12 to the end of
+ * the slot array, `imageHigh` = the item heap from `imageHeap`) and undo restores it.
+ */
+export const PgRewriteRecord = defineLogRecord({
+  name: 'pg_rewrite', typeId: 23,
+  fields: {
+    fileId: 'fileId', pgno: 'pgno', offset: 'u32', before: 'bytes', after: 'bytes',
+    imageHeap: 'u32', imageLow: 'bytes', imageHigh: 'bytes', ...clrFields,
+  },
+});
+export const PgCountRecord = defineLogRecord({
+  name: 'pg_count', typeId: 24,
+  fields: { fileId: 'fileId', pgno: 'pgno', delta: 'f64', ...clrFields },
+});
+
+type Body<T> = T extends LogRecordType<infer B> ? B : never;
+type AnyPageBody = { fileId: number; pgno: Pgno; clr: boolean; undoNext: Lsn };
+
+/** Redo/undo for one page record type, from its apply and inverse functions. */
+function pageHandler<B extends AnyPageBody>(
+  type: LogRecordType<B>,
+  apply: (frame: Frame, body: B) => void,
+  inverse: (body: B) => [LogRecordType<never>, B],
+): RecoveryHandler {
+  return {
+    redo(record: LogRecord, files: RecoveryFiles): void {
+      const body = record.body as B;
+      withPage(files.file(body.fileId), body.pgno, (file, frame) => {
+        if (getLsn(frame) >= record.lsn) return;
+        file.markDirty(frame);
+        apply(frame, body);
+        setLsn(frame, record.lsn);
+      });
+    },
+    undo(record: LogRecord, files: RecoveryFiles, clr: ClrWriter, undoNext: Lsn): void {
+      const [inverseType, inverseBody] = inverse(record.body as B);
+      const body = { ...inverseBody, clr: true, undoNext };
+      withPage(files.file(body.fileId), body.pgno, (file, frame) => {
+        const lsn = clr.log(inverseType as unknown as LogRecordType<B>, body);
+        file.markDirty(frame);
+        applierOf(inverseType)(frame, body as never);
+        setLsn(frame, lsn);
+      });
+    },
+    undoNextOf(record: LogRecord): Lsn | undefined {
+      const body = record.body as B;
+      return body.clr ? body.undoNext : undefined;
+    },
+  };
+}
+
+function withPage(file: MPoolFile, pgno: Pgno, fn: (f: MPoolFile, frame: Frame) => void): void {
+  const frame = file.get(pgno);
+  try {
+    fn(file, frame);
+  } finally {
+    file.release(frame);
+  }
+}
+
+const applyInsert = (f: Frame, b: Body<typeof PgInsertRecord>) => insertItem(f, b.index, b.item);
+const applyDelete = (f: Frame, b: Body<typeof PgDeleteRecord>) => deleteItem(f, b.index);
+const applyReplace = (f: Frame, b: Body<typeof PgReplaceRecord>) =>
+  replaceItem(f, b.index, b.after);
+const applyRewrite = (f: Frame, b: Body<typeof PgRewriteRecord>) => {
+  if (!b.clr || b.imageLow.length === 0) {
+    f.data.set(b.after, b.offset);
+    return;
+  }
+  f.data.set(b.imageLow, IMAGE_START);
+  f.data.set(b.imageHigh, b.imageHeap);
+};
+
+/** Slotted-page images start after the checksum and LSN. */
+export const IMAGE_START = 12;
+
+/**
+ * The inverse of a rewrite: the span swapped; when an image was kept, the compensation
+ * record carries it and its redo restores it (see `applyRewrite`).
+ */
+function invertRewrite(b: Body<typeof PgRewriteRecord>): Body<typeof PgRewriteRecord> {
+  return { ...b, before: b.after, after: b.before };
+}
+const applyCount = (f: Frame, b: Body<typeof PgCountRecord>) =>
+  setMetaCount(f, metaCount(f) + b.delta);
+
+function applierOf(type: LogRecordType<never>): (f: Frame, b: never) => void {
+  switch (type.typeId) {
+    case PgInsertRecord.typeId: return applyInsert as never;
+    case PgDeleteRecord.typeId: return applyDelete as never;
+    case PgReplaceRecord.typeId: return applyReplace as never;
+    case PgRewriteRecord.typeId: return applyRewrite as never;
+    default: return applyCount as never;
+  }
+}
+
+/** Handlers by record type, for the recovery registry. */
+export const PAGE_RECORD_HANDLERS: [LogRecordType<never>, RecoveryHandler][] = [
+  [PgInsertRecord as never, pageHandler(PgInsertRecord, applyInsert,
+    (b) => [PgDeleteRecord as never, b])],
+  [PgDeleteRecord as never, pageHandler(PgDeleteRecord, applyDelete,
+    (b) => [PgInsertRecord as never, b])],
+  [PgReplaceRecord as never, pageHandler(PgReplaceRecord, applyReplace,
+    (b) => [PgReplaceRecord as never, { ...b, before: b.after, after: b.before }])],
+  [PgRewriteRecord as never, pageHandler(PgRewriteRecord, applyRewrite,
+    (b) => [PgRewriteRecord as never, invertRewrite(b)])],
+  [PgCountRecord as never, pageHandler(PgCountRecord, applyCount,
+    (b) => [PgCountRecord as never, { ...b, delta: -b.delta }])],
+];

@@ -1,0 +1,116 @@
+/**
+ * `DbCursor` (exported as `Cursor`): a database cursor whose every step runs through the
+ * environment, so it joins the current transaction (locks, logging) like any other call.
+ *
+ * Layer: env (rank 6).
+ *
+ * Invariants:
+ * 1. Positioning and reading are reads; `put` and `del` are writes (logged, locked).
+ * 2. A cursor opened inside a transaction is closed when that transaction ends; using it
+ *    afterwards throws `TransactionClosedError`.
+ */
+import { InvalidArgumentError } from '../util/index.js';
+import type { BtreeCursor } from '../am/btree/index.js';
+import type { Database } from './database.js';
+import type { DbRunner } from './db-runner.js';
+
+function checkBytes(value: unknown, what: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new InvalidArgumentError(`${what} must be a Uint8Array`);
+  }
+}
+
+export class DbCursor {
+  /** @internal */
+  constructor(
+    private readonly db: Database,
+    private readonly inner: BtreeCursor,
+    private readonly runner: DbRunner,
+    private readonly onClose: (c: DbCursor) => void,
+  ) {}
+
+  /** To the smallest key; false when empty. */
+  first(): boolean {
+    return this.runner.read(this.db, () => this.inner.first());
+  }
+
+  /** To the largest key; false when empty. */
+  last(): boolean {
+    return this.runner.read(this.db, () => this.inner.last());
+  }
+
+  /** To the next key (from an unpositioned cursor, the first). */
+  next(): boolean {
+    return this.runner.read(this.db, () => this.inner.next());
+  }
+
+  /** To the previous key (from an unpositioned cursor, the last). */
+  prev(): boolean {
+    return this.runner.read(this.db, () => this.inner.prev());
+  }
+
+  /** To `key` exactly (Berkeley DB's DB_SET); false when absent. */
+  seek(key: Uint8Array): boolean {
+    checkBytes(key, 'key');
+    return this.runner.read(this.db, () => this.inner.seek(key));
+  }
+
+  /** To the smallest key >= `key` (> when `exclusive`): DB_SET_RANGE. */
+  seekRange(key: Uint8Array, exclusive = false): boolean {
+    checkBytes(key, 'key');
+    return this.runner.read(this.db, () => this.inner.seekRange(key, exclusive));
+  }
+
+  /** To the largest key <= `key` (< when `exclusive`). */
+  seekRangeBackward(key: Uint8Array, exclusive = false): boolean {
+    checkBytes(key, 'key');
+    return this.runner.read(this.db, () => this.inner.seekRangeBackward(key, exclusive));
+  }
+
+  /** True when positioned on a stored item (DB_CURRENT succeeds). */
+  current(): boolean {
+    return this.runner.read(this.db, () => this.inner.current());
+  }
+
+  /** A copy of the current key. */
+  key(): Uint8Array {
+    return this.runner.read(this.db, () => this.inner.key());
+  }
+
+  /** A copy of the current value. */
+  value(): Uint8Array {
+    return this.runner.read(this.db, () => this.inner.value());
+  }
+
+  /** @internal The current key as a view valid during `read`. */
+  keyWith<T>(read: (key: Uint8Array) => T): T {
+    return this.runner.read(this.db, () => this.inner.keyWith(read));
+  }
+
+  /** @internal The current value as a view valid during `read`. */
+  valueWith<T>(read: (value: Uint8Array) => T): T {
+    return this.runner.read(this.db, () => this.inner.valueWith(read));
+  }
+
+  /** Replaces the current item's value (DB_CURRENT put). */
+  put(value: Uint8Array): void {
+    checkBytes(value, 'value');
+    this.runner.write(this.db, () => this.inner.put(value));
+  }
+
+  /** Deletes the current item; the cursor stays on its place. */
+  del(): boolean {
+    return this.runner.write(this.db, () => this.inner.del());
+  }
+
+  /** Releases the cursor. */
+  close(reason?: string): void {
+    if (this.inner.isClosed) return;
+    this.inner.close(reason);
+    this.onClose(this);
+  }
+
+  get isClosed(): boolean {
+    return this.inner.isClosed;
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * `OpRunner`: runs every database call of an environment: the usability checks, the
+ * transaction it joins (the context's current one, or an auto-commit one), the page-change
+ * hook bound for the call, and the poisoning of the environment on failure.
+ *
+ * Layer: env (rank 6).
+ *
+ * Invariants:
+ * 1. A call outside any transaction in a transactional environment is its own transaction:
+ *    it commits when the call returns and aborts when it throws.
+ * 2. An auto-commit call takes no locks while no other transaction is open (nothing can run
+ *    until it has committed); otherwise it locks like any transaction.
+ * 3. The page-change hook of a database is the transaction's only for the call's duration.
+ * 4. An I/O error, or any error that is not a `DbError`, met while changing pages poisons the
+ *    environment: a half-done change may be in memory.
+ */
+import {
+  DbError, DeadlockError, InvalidArgumentError, IoError, LockNotGrantedError, RunRecoveryError,
+} from '../util/index.js';
+import { BtreeCursor } from '../am/btree/index.js';
+import type { PageChanges } from '../am/common/index.js';
+import type { Transaction } from '../txn/index.js';
+import type { Database } from './database.js';
+import { DbCursor } from './db-cursor.js';
+import type { DbRunner } from './db-runner.js';
+import type { Durability } from './options.js';
+import type { TxnRuntime } from './txn-runtime.js';
+import { TxnContext, TxnHandle } from './txn-handle.js';
+import { type TransactionOptions, checkTxnOptions } from './env-types.js';
+
+/** What the runner needs of its environment. */
+export interface RunnerHost {
+  readonly home: string;
+  readonly durability: Durability;
+  isClosed(): boolean;
+  closeDatabase(db: Database): void;
+  /** Called after each top-level commit (auto checkpoints). */
+  afterCommit(): void;
+}
+
+export class OpRunner implements DbRunner {
+  private poison: unknown;
+  readonly context = new TxnContext();
+
+  constructor(private readonly host: RunnerHost, readonly runtime: TxnRuntime | undefined) {}
+
+  get isPoisoned(): boolean {
+    return this.poison !== undefined;
+  }
+
+  /** Throws when the environment is closed or poisoned. */
+  checkUsable(): void {
+    if (this.host.isClosed()) {
+      throw new InvalidArgumentError(`the environment ${this.host.home} is closed`);
+    }
+    if (this.poison !== undefined) {
+      throw new RunRecoveryError(
+        `the environment ${this.host.home} hit an error on a write path and must be closed ` +
+          'and reopened (recovery runs at open)',
+        { cause: this.poison },
+      );
+    }
+  }
+
+  /** Runs `fn`; an I/O error (or a non-catalogue error) poisons the environment. */
+  guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof IoError || e instanceof RunRecoveryError || !(e instanceof DbError)) {
+        this.poison ??= e;
+      }
+      throw e;
+    }
+  }
+
+  read<T>(db: Database, fn: () => T): T {
+    this.checkUsable();
+    const runtime = this.runtime;
+    if (!runtime) return fn();
+    const txn = this.context.current();
+    if (txn) return this.bound(db, runtime.changesFor(txn), fn);
+    if (runtime.mgr.active.size === 0) return fn();
+    return this.autoCommit(db, fn, true);
+  }
+
+  write<T>(db: Database, fn: () => T): T {
+    this.checkUsable();
+    const runtime = this.runtime;
+    if (!runtime) return this.guard(fn);
+    const txn = this.context.current();
+    if (txn) return this.guard(() => this.bound(db, runtime.changesFor(txn), fn));
+    return this.autoCommit(db, fn, false);
+  }
+
+  private autoCommit<T>(db: Database, fn: () => T, readOnly: boolean): T {
+    const runtime = this.runtime!;
+    const mgr = runtime.mgr;
+    const locking = mgr.active.size > 0;
+    const txn = this.guard(() => mgr.begin(undefined, this.host.durability, locking));
+    let result: T;
+    try {
+      result = this.guard(() => this.bound(db, runtime.changesFor(txn), fn));
+    } catch (e) {
+      if (txn.isActive) this.guard(() => mgr.abort(txn));
+      throw e;
+    }
+    this.guard(() => mgr.commit(txn));
+    if (!readOnly) this.host.afterCommit();
+    return result;
+  }
+
+  private bound<T>(db: Database, changes: PageChanges, fn: () => T): T {
+    const file = db.file;
+    const previous = file.changes;
+    file.changes = changes;
+    try {
+      return fn();
+    } finally {
+      file.changes = previous;
+    }
+  }
+
+  openCursor(db: Database): DbCursor {
+    this.checkUsable();
+    const txn = this.runtime ? this.context.current() : undefined;
+    const inner = new BtreeCursor(db.tree);
+    const cursor = new DbCursor(db, inner, this, (c) => txn?.resources.delete(c));
+    txn?.resources.add(cursor);
+    return cursor;
+  }
+
+  closeDatabase(db: Database): void {
+    this.host.closeDatabase(db);
+  }
+
+  /** Begins an explicit transaction (a child of the current one) and makes it current. */
+  begin(options?: TransactionOptions): TxnHandle {
+    this.checkUsable();
+    checkTxnOptions(options);
+    const runtime = this.requireRuntime('begin');
+    const parent = this.context.current();
+    const durability = options?.durability ?? parent?.durability ?? this.host.durability;
+    const txn = this.guard(() => runtime.mgr.begin(parent, durability, true));
+    this.context.enter(txn);
+    return new TxnHandle(txn, runtime.mgr, (fn) => this.endGuard(fn));
+  }
+
+  /**
+   * Runs `fn` in a transaction: commits when it returns, aborts when it throws, retries on
+   * deadlock up to `retries` times (top-level only), rejects an `fn` that returns a promise.
+   */
+  transaction<T>(fn: () => T, options?: TransactionOptions): T {
+    checkTxnOptions(options);
+    if (typeof fn !== 'function') throw new InvalidArgumentError('transaction needs a function');
+    const retries = options?.retries ?? 0;
+    for (let attempt = 0; ; attempt++) {
+      this.checkUsable();
+      const runtime = this.requireRuntime('transaction');
+      const parent = this.context.current();
+      const durability = options?.durability ?? parent?.durability ?? this.host.durability;
+      const txn = this.guard(() => runtime.mgr.begin(parent, durability, true));
+      try {
+        const result = this.context.run(txn, fn);
+        rejectPromise(result);
+        this.endGuard(() => runtime.mgr.commit(txn));
+        return result;
+      } catch (e) {
+        if (txn.isActive) this.endGuard(() => runtime.mgr.abort(txn));
+        const retryable = e instanceof DeadlockError || e instanceof LockNotGrantedError;
+        if (!retryable || parent || attempt >= retries) throw e;
+      }
+    }
+  }
+
+  private endGuard<T>(fn: () => T): T {
+    const result = this.guard(fn);
+    this.host.afterCommit();
+    return result;
+  }
+
+  private requireRuntime(what: string): TxnRuntime {
+    if (!this.runtime) {
+      throw new InvalidArgumentError(
+        `${what}: the environment was opened with transactional: false`,
+      );
+    }
+    return this.runtime;
+  }
+
+  /** The current transaction of this async context (for tests and diagnostics). */
+  currentTransaction(): Transaction | undefined {
+    return this.runtime ? this.context.current() : undefined;
+  }
+
+  /** Marks the environment unusable. */
+  poisonWith(cause: unknown): void {
+    this.poison ??= cause;
+  }
+}
+
+function rejectPromise(result: unknown): void {
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown })
+    .then === 'function') {
+    throw new InvalidArgumentError(
+      'the transaction function returned a promise: a transaction must not span an await ' +
+        '(it was aborted); do the asynchronous work before or after it',
+    );
+  }
+}
+
