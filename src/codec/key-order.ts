@@ -40,7 +40,7 @@
  *    typed arrays, sparse array holes, nesting deeper than 64) throws CodecError.
  * 4. Encodings are prefix-free inside tuples, so decoding is unambiguous.
  */
-import { CodecError } from '../util/index.js';
+import { CodecError, allocBytes, copyBytes } from '../util/index.js';
 import type { KeyCodec } from './codec.js';
 import { describeType } from './describe-value.js';
 import { readOrderedDouble, writeOrderedDouble } from './ordered-double.js';
@@ -114,7 +114,7 @@ export function encodeKey(value: KeyValue): Uint8Array {
   if (typeof value === 'string') return encodeTopString(value);
   if (typeof value === 'number') return encodeTopNumber(value, value);
   if (value instanceof Uint8Array) {
-    const target = new Uint8Array(value.length + 1);
+    const target = allocBytes(value.length + 1);
     target[0] = TAG_BYTES;
     target.set(value, 1);
     return target;
@@ -127,7 +127,7 @@ export function encodeKey(value: KeyValue): Uint8Array {
 /** The hot path: tag + raw bytes, with a plain char loop while the string is ASCII. */
 function encodeTopString(text: string): Uint8Array {
   const length = text.length;
-  const target = new Uint8Array(length + 1);
+  const target = allocBytes(length + 1);
   target[0] = TAG_STRING;
   for (let i = 0; i < length; i++) {
     const unit = text.charCodeAt(i);
@@ -138,7 +138,7 @@ function encodeTopString(text: string): Uint8Array {
 }
 
 function encodeTopStringSlow(text: string): Uint8Array {
-  const target = new Uint8Array(stringByteLength(text) + 1);
+  const target = allocBytes(stringByteLength(text) + 1);
   target[0] = TAG_STRING;
   const end = writeString(text, target, 1);
   return end === target.length ? target : target.slice(0, end);
@@ -146,7 +146,7 @@ function encodeTopStringSlow(text: string): Uint8Array {
 
 function encodeTopNumber(value: number, root: unknown): Uint8Array {
   if (value !== value) throw rejectNaN(root);
-  const target = new Uint8Array(9);
+  const target = allocBytes(9);
   target[0] = TAG_NUMBER;
   writeOrderedDouble(value, target, 1);
   return target;
@@ -290,7 +290,7 @@ export function decodeKey(bytes: Uint8Array): KeyValue {
   const tag = bytes[0];
   if (tag === TAG_STRING) return readString(bytes, 1, bytes.length);
   if (tag === TAG_NUMBER && bytes.length === 9) return readOrderedDouble(bytes, 1);
-  if (tag === TAG_BYTES) return new Uint8Array(bytes.subarray(1));
+  if (tag === TAG_BYTES) return copyBytes(bytes.subarray(1));
   const reader: KeyReader = { bytes, offset: 0 };
   const value = readElement(reader, 0);
   if (reader.offset !== bytes.length) throw malformed(reader, 'trailing bytes after the key');
@@ -361,7 +361,7 @@ function readEscaped(reader: KeyReader): Uint8Array {
   let zero = bytes.indexOf(0, start);
   if (zero >= 0 && bytes[zero + 1] === ESCAPE_END) {
     reader.offset = zero + 2;
-    return new Uint8Array(bytes.subarray(start, zero));
+    return copyBytes(bytes.subarray(start, zero));
   }
   const parts: number[] = [];
   let at = start;

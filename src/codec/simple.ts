@@ -20,7 +20,7 @@
  * 4. `float64` writes -0 as 0 (one key, as in `Map`) and every NaN as one canonical NaN that
  *    sorts after +Infinity.
  */
-import { CodecError } from '../util/index.js';
+import { CodecError, allocBytes, copyBytes } from '../util/index.js';
 import type { Codec, KeyCodec } from './codec.js';
 import { describeType, describeValue } from './describe-value.js';
 import { readOrderedDouble, writeOrderedDouble } from './ordered-double.js';
@@ -91,7 +91,7 @@ export const bytesCodec: KeyCodec<Uint8Array> = Object.freeze({
     return value;
   },
   decode(bytes: Uint8Array): Uint8Array {
-    return new Uint8Array(bytes);
+    return copyBytes(bytes);
   },
 });
 
@@ -121,7 +121,7 @@ export const float64Codec: KeyCodec<number> = Object.freeze({
     if (typeof value !== 'number') {
       throw new CodecError(`codecs.float64 encodes numbers, not ${describeType(value)}`);
     }
-    const target = new Uint8Array(8);
+    const target = allocBytes(8);
     writeOrderedDouble(value, target, 0);
     return target;
   },

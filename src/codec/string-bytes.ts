@@ -17,7 +17,7 @@
  * 3. A well-formed string encodes to standard UTF-8, byte for byte.
  * 4. The encoding never holds the byte 0xFF, and holds 0x00 only for U+0000.
  */
-import { CodecError } from '../util/index.js';
+import { CodecError, allocBytes } from '../util/index.js';
 
 type Slicer = (this: Uint8Array, start: number, end: number) => string;
 
@@ -86,7 +86,7 @@ export function writeString(text: string, target: Uint8Array, offset: number): n
 
 /** The WTF-8 bytes of `text` in a fresh array. */
 export function stringToBytes(text: string): Uint8Array {
-  const target = new Uint8Array(stringByteLength(text));
+  const target = allocBytes(stringByteLength(text));
   writeString(text, target, 0);
   return target;
 }

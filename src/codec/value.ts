@@ -32,7 +32,7 @@
  *    otherwise return typed arrays that are views into the page the record came from.
  */
 import v8 from 'node:v8';
-import { CodecError } from '../util/index.js';
+import { CodecError, allocBytes, copyBytes } from '../util/index.js';
 import type { Codec } from './codec.js';
 import { describeType } from './describe-value.js';
 import { readString, stringByteLength, writeString } from './string-bytes.js';
@@ -75,12 +75,12 @@ export function encodeValue(value: unknown): Uint8Array {
 
 function encodeString(text: string): Uint8Array {
   const length = text.length;
-  const target = new Uint8Array(length + 1);
+  const target = allocBytes(length + 1);
   target[0] = TAG_STRING;
   for (let i = 0; i < length; i++) {
     const unit = text.charCodeAt(i);
     if (unit >= 0x80) {
-      const wide = new Uint8Array(stringByteLength(text) + 1);
+      const wide = allocBytes(stringByteLength(text) + 1);
       wide[0] = TAG_STRING;
       const end = writeString(text, wide, 1);
       return end === wide.length ? wide : wide.slice(0, end);
@@ -91,7 +91,7 @@ function encodeString(text: string): Uint8Array {
 }
 
 function encodeNumber(value: number): Uint8Array {
-  const target = new Uint8Array(9);
+  const target = allocBytes(9);
   target[0] = TAG_NUMBER;
   scratchView.setFloat64(0, value, true);
   for (let i = 0; i < 8; i++) target[i + 1] = scratchView.getUint8(i);
@@ -99,7 +99,7 @@ function encodeNumber(value: number): Uint8Array {
 }
 
 function tagged(tag: number, body: Uint8Array): Uint8Array {
-  const target = new Uint8Array(body.length + 1);
+  const target = allocBytes(body.length + 1);
   target[0] = tag;
   target.set(body, 1);
   return target;
@@ -133,7 +133,7 @@ export function decodeValue(bytes: Uint8Array): unknown {
       for (let i = 0; i < 8; i++) scratchView.setUint8(i, bytes[i + 1]!);
       return scratchView.getFloat64(0, true);
     case TAG_BYTES:
-      return new Uint8Array(bytes.subarray(1));
+      return copyBytes(bytes.subarray(1));
     case TAG_BUFFER:
       return Buffer.from(bytes.subarray(1));
     case TAG_V8:

@@ -115,7 +115,10 @@ export class TxnRuntime implements RecoveryFileTable {
   /** The page-change hook of `txn`. */
   changesFor(txn: Transaction): TxnChanges {
     let c = this.changesByTxn.get(txn);
-    if (!c) this.changesByTxn.set(txn, (c = new TxnChanges(this.mgr, txn)));
+    if (!c) {
+      c = new TxnChanges(this.mgr, txn, (t) => this.changesFor(t));
+      this.changesByTxn.set(txn, c);
+    }
     return c;
   }
 

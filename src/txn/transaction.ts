@@ -33,6 +33,11 @@ export class Transaction {
   readonly boundaryLsn: Lsn;
   child: Transaction | undefined;
   readonly resources = new Set<TxnResource>();
+  /**
+   * Called as the transaction ends, before its commit record (or its undo): work deferred
+   * to the end of the transaction, such as logging record-count changes.
+   */
+  readonly endHooks: ((committed: boolean) => void)[] = [];
 
   constructor(
     readonly id: TxnId,

@@ -100,6 +100,7 @@ export class TxnManager {
     this.checkActive(txn);
     if (txn.child) this.commit(txn.child);
     this.closeResources(txn, 'its transaction committed');
+    for (const hook of txn.endHooks) hook(true);
     const parent = txn.parent;
     if (parent) {
       parent.lastLsn = txn.lastLsn;
@@ -122,6 +123,7 @@ export class TxnManager {
     this.checkActive(txn);
     if (txn.child) this.abort(txn.child);
     this.closeResources(txn, 'its transaction aborted');
+    for (const hook of txn.endHooks) hook(false);
     this.undo(txn, txn.lastLsn, txn.boundaryLsn);
     const parent = txn.parent;
     if (parent) {

@@ -106,11 +106,11 @@ export class Btree implements SearchTarget {
     this.file.mp.release(frame);
   }
 
-  /** Records stored. Complexity: O(1). */
+  /** Records stored, as the current transaction sees them. Complexity: O(1). */
   count(): number {
     const meta = this.file.mp.get(META_PGNO);
     try {
-      return metaCount(meta);
+      return metaCount(meta) + this.file.changes.pendingCount(this.file.mp);
     } finally {
       this.unpin(meta);
     }

@@ -9,7 +9,8 @@
  * 1. Every change to a cached page goes through one of these methods, so the log (when there
  *    is one) can redo and undo every change.
  * 2. Each method marks the frame dirty before its bytes change.
- * 3. `adjustCount` is logical (undone by subtracting), so it never needs a page lock.
+ * 3. `adjustCount` is logical (undone by subtracting), so it never needs a page lock; a
+ *    transaction defers it to its commit, so other transactions never count its records.
  */
 import type { Pgno } from '../../util/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
@@ -27,8 +28,10 @@ export interface PageChanges {
   replaceItem(file: MPoolFile, frame: Frame, index: number, item: Uint8Array): void;
   /** Runs `mutate`, which may change any bytes of the pinned page (splits, merges, meta). */
   rewrite(file: MPoolFile, frame: Frame, mutate: () => void): void;
-  /** Adds `delta` to the meta page's record count. */
+  /** Adds `delta` to the meta page's record count (a transaction may defer it to commit). */
   adjustCount(file: MPoolFile, meta: Frame, delta: number): void;
+  /** Count changes made but not yet applied to the meta page (0 without a transaction). */
+  pendingCount(file: MPoolFile): number;
 }
 
 /** Applies changes without logging: non-transactional environments. */
@@ -53,5 +56,8 @@ export const directChanges: PageChanges = {
   adjustCount(file, meta, delta) {
     file.markDirty(meta);
     setMetaCount(meta, metaCount(meta) + delta);
+  },
+  pendingCount() {
+    return 0;
   },
 };

@@ -35,16 +35,17 @@ export const PgReplaceRecord = defineLogRecord({
   },
 });
 /**
- * An arbitrary change: `after` replaces the bytes at `offset` (redo). Undo restores `before`
- * there, except on slotted pages, whose layout logical undos (insert, delete) do not keep
- * byte for byte: there the whole before image is kept (`imageLow` = bytes 12 to the end of
- * the slot array, `imageHigh` = the item heap from `imageHeap`) and undo restores it.
+ * An arbitrary change. On most pages `after` replaces the bytes at `offset` and undo puts
+ * `before` back. Slotted pages are logged as images instead, because logical undos (insert,
+ * delete) restore their items but not their byte layout: an image is the bytes from 12 to the
+ * end of the slot array (`*Low`) and the item heap from `*Heap` to the end (`*High`).
  */
 export const PgRewriteRecord = defineLogRecord({
   name: 'pg_rewrite', typeId: 23,
   fields: {
     fileId: 'fileId', pgno: 'pgno', offset: 'u32', before: 'bytes', after: 'bytes',
-    imageHeap: 'u32', imageLow: 'bytes', imageHigh: 'bytes', ...clrFields,
+    beforeHeap: 'u32', beforeLow: 'bytes', beforeHigh: 'bytes',
+    afterHeap: 'u32', afterLow: 'bytes', afterHigh: 'bytes', ...clrFields,
   },
 });
 export const PgCountRecord = defineLogRecord({
@@ -102,26 +103,28 @@ const applyDelete = (f: Frame, b: Body<typeof PgDeleteRecord>) => deleteItem(f, 
 const applyReplace = (f: Frame, b: Body<typeof PgReplaceRecord>) =>
   replaceItem(f, b.index, b.after);
 const applyRewrite = (f: Frame, b: Body<typeof PgRewriteRecord>) => {
-  if (!b.clr || b.imageLow.length === 0) {
+  if (b.afterLow.length === 0) {
     f.data.set(b.after, b.offset);
     return;
   }
-  f.data.set(b.imageLow, IMAGE_START);
-  f.data.set(b.imageHigh, b.imageHeap);
+  f.data.set(b.afterLow, IMAGE_START);
+  f.data.set(b.afterHigh, b.afterHeap);
 };
+
+const applyCount = (f: Frame, b: Body<typeof PgCountRecord>) =>
+  setMetaCount(f, metaCount(f) + b.delta);
 
 /** Slotted-page images start after the checksum and LSN. */
 export const IMAGE_START = 12;
 
-/**
- * The inverse of a rewrite: the span swapped; when an image was kept, the compensation
- * record carries it and its redo restores it (see `applyRewrite`).
- */
+/** The inverse of a rewrite: before and after swapped, spans and images alike. */
 function invertRewrite(b: Body<typeof PgRewriteRecord>): Body<typeof PgRewriteRecord> {
-  return { ...b, before: b.after, after: b.before };
+  return {
+    ...b, before: b.after, after: b.before,
+    beforeHeap: b.afterHeap, beforeLow: b.afterLow, beforeHigh: b.afterHigh,
+    afterHeap: b.beforeHeap, afterLow: b.beforeLow, afterHigh: b.beforeHigh,
+  };
 }
-const applyCount = (f: Frame, b: Body<typeof PgCountRecord>) =>
-  setMetaCount(f, metaCount(f) + b.delta);
 
 function applierOf(type: LogRecordType<never>): (f: Frame, b: never) => void {
   switch (type.typeId) {

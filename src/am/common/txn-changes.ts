@@ -15,6 +15,7 @@
  */
 import { type Pgno, ZERO_LSN } from '../../util/index.js';
 import { LockMode, type LockManager, pageLockObject } from '../../lock/index.js';
+import type { LogBody } from '../../log/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
 import {
   PAGE_HEADER_SIZE, PageType, SLOT_SIZE, deleteItem, getHeapStart, getSlotCount, getType,
@@ -22,7 +23,7 @@ import {
 } from '../../page/index.js';
 import type { Transaction, TxnManager } from '../../txn/index.js';
 import type { PageChanges } from './changes.js';
-import { metaCount, setMetaCount } from './meta.js';
+import { META_PGNO, metaCount, setMetaCount } from './meta.js';
 import {
   IMAGE_START, PgCountRecord, PgDeleteRecord, PgInsertRecord, PgReplaceRecord, PgRewriteRecord,
 } from './page-records.js';
@@ -31,37 +32,104 @@ import {
 const DIFF_START = IMAGE_START;
 const beforeImage = new Uint8Array(65536);
 
-interface PageImage {
-  imageHeap: number;
-  imageLow: Uint8Array;
-  imageHigh: Uint8Array;
-}
-
-const NO_IMAGE: PageImage = { imageHeap: 0, imageLow: new Uint8Array(0), imageHigh: new Uint8Array(0) };
+const EMPTY = new Uint8Array(0);
 
 /**
- * The before image a rewrite of a slotted page must keep for its undo (see pg_rewrite): the
- * header and slot array, and the item heap. Other pages need none.
+ * The sibling links (prevPgno, nextPgno) of the page header: no logical change (insert,
+ * delete) moves or changes them, so a rewrite of only these bytes is undone byte for byte.
  */
-function slottedImage(before: Uint8Array): PageImage {
-  const page = pageOf(before);
-  const type = getType(page);
-  if (type !== PageType.BTREE_LEAF && type !== PageType.BTREE_INTERNAL) return NO_IMAGE;
-  const slotsEnd = PAGE_HEADER_SIZE + getSlotCount(page) * SLOT_SIZE;
-  const heap = getHeapStart(page);
+const LINKS_START = 24;
+const LINKS_END = 32;
+
+function isSlotted(data: Uint8Array): boolean {
+  const type = getType(pageOf(data));
+  return type === PageType.BTREE_LEAF || type === PageType.BTREE_INTERNAL;
+}
+
+type RewriteBody = LogBody<typeof PgRewriteRecord>;
+
+/** True when bytes [from, to) of `a` and `b` are equal (a native comparison). */
+function sameBytes(a: Uint8Array, b: Uint8Array, from: number, to: number): boolean {
+  return Buffer.compare(a.subarray(from, to), b.subarray(from, to)) === 0;
+}
+
+/** First index in [from, to) where `a` and `b` differ, by halving with native compares. */
+function firstDifference(a: Uint8Array, b: Uint8Array, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >>> 1;
+    if (sameBytes(a, b, lo, mid)) lo = mid;
+    else hi = mid;
+  }
+  while (lo < hi && a[lo] === b[lo]) lo++;
+  return lo;
+}
+
+/** One past the last index in [from, to) where `a` and `b` differ. */
+function lastDifference(a: Uint8Array, b: Uint8Array, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >>> 1;
+    if (sameBytes(a, b, mid, hi)) hi = mid;
+    else lo = mid;
+  }
+  while (hi > lo && a[hi - 1] === b[hi - 1]) hi--;
+  return hi;
+}
+
+function emptyRewrite(): RewriteBody {
   return {
-    imageHeap: heap,
-    imageLow: before.subarray(IMAGE_START, slotsEnd),
-    imageHigh: before.subarray(heap),
+    fileId: 0 as never, pgno: 0 as never, offset: 0, before: EMPTY, after: EMPTY,
+    beforeHeap: 0, beforeLow: EMPTY, beforeHigh: EMPTY,
+    afterHeap: 0, afterLow: EMPTY, afterHigh: EMPTY, clr: false, undoNext: ZERO_LSN,
   };
+}
+
+/** A rewrite logged as the changed byte span. */
+function spanRewrite(before: Uint8Array, after: Uint8Array, linksOnly: boolean): RewriteBody {
+  const from = linksOnly ? LINKS_START : DIFF_START;
+  const to = linksOnly ? LINKS_END : before.length;
+  const first = firstDifference(before, after, from, to);
+  const end = lastDifference(before, after, first, to);
+  const body = emptyRewrite();
+  body.offset = first;
+  body.before = before.subarray(first, end);
+  body.after = after.subarray(first, end);
+  return body;
+}
+
+/** The header-and-slots part and the heap part of a slotted page (see page-records.ts). */
+function imageParts(data: Uint8Array): [number, Uint8Array, Uint8Array] {
+  const page = pageOf(data);
+  const slotsEnd = PAGE_HEADER_SIZE + getSlotCount(page) * SLOT_SIZE;
+  let heap = getHeapStart(page);
+  // A page that was never formatted (all zeros) has no heap: keep only its header.
+  if (heap < slotsEnd || heap > data.length) heap = data.length;
+  return [heap, data.subarray(IMAGE_START, slotsEnd), data.subarray(heap)];
+}
+
+/** A rewrite of a slotted page, logged as before and after images. */
+function imageRewrite(before: Uint8Array, after: Uint8Array): RewriteBody {
+  const body = emptyRewrite();
+  [body.beforeHeap, body.beforeLow, body.beforeHigh] = imageParts(before);
+  [body.afterHeap, body.afterLow, body.afterHigh] = imageParts(after);
+  return body;
 }
 
 export class TxnChanges implements PageChanges {
   private readonly locks: LockManager;
+  private readonly counts = new Map<number, { file: MPoolFile; delta: number }>();
 
+  /**
+   * @param registry finds the changes object of another transaction (the parent's), so
+   *   nested transactions hand count changes up.
+   */
   constructor(
     private readonly mgr: TxnManager,
     readonly txn: Transaction,
+    private readonly registry: (txn: Transaction) => TxnChanges,
   ) {
     this.locks = mgr.locks;
   }
@@ -107,30 +175,74 @@ export class TxnChanges implements PageChanges {
   rewrite(file: MPoolFile, frame: Frame, mutate: () => void): void {
     this.lockWrite(file, frame.pgno);
     const size = frame.data.length;
-    beforeImage.set(frame.data);
+    const before = beforeImage.subarray(0, size);
+    before.set(frame.data);
     file.markDirty(frame);
     mutate();
-    let first = DIFF_START;
-    while (first < size && beforeImage[first] === frame.data[first]) first++;
-    if (first === size) return;
-    let last = size - 1;
-    while (beforeImage[last] === frame.data[last]) last--;
-    const image = slottedImage(beforeImage.subarray(0, size));
-    const lsn = this.mgr.append(this.txn, PgRewriteRecord, {
-      fileId: file.id as never, pgno: frame.pgno, offset: first,
-      before: beforeImage.subarray(first, last + 1), after: frame.data.subarray(first, last + 1),
-      ...image, clr: false, undoNext: ZERO_LSN,
-    });
-    setLsn(frame, lsn);
+    const after = frame.data;
+    if (sameBytes(before, after, DIFF_START, size)) return;
+    const linksOnly = sameBytes(before, after, DIFF_START, LINKS_START) &&
+      sameBytes(before, after, LINKS_END, size);
+    const body = linksOnly || !(isSlotted(before) || isSlotted(after))
+      ? spanRewrite(before, after, linksOnly)
+      : imageRewrite(before, after);
+    body.fileId = file.id as never;
+    body.pgno = frame.pgno;
+    setLsn(frame, this.mgr.append(this.txn, PgRewriteRecord, body));
   }
 
-  adjustCount(file: MPoolFile, meta: Frame, delta: number): void {
-    const lsn = this.mgr.append(this.txn, PgCountRecord, {
-      fileId: file.id as never, pgno: meta.pgno, delta, clr: false, undoNext: ZERO_LSN,
-    });
-    file.markDirty(meta);
-    setMetaCount(meta, metaCount(meta) + delta);
-    setLsn(meta, lsn);
+  /** Defers the change to the end of the transaction (see `settleCounts`). */
+  adjustCount(file: MPoolFile, _meta: Frame, delta: number): void {
+    if (this.counts.size === 0) this.txn.endHooks.push((ok) => this.settleCounts(ok));
+    const entry = this.counts.get(file.id);
+    if (entry) entry.delta += delta;
+    else this.counts.set(file.id, { file, delta });
+  }
+
+  pendingCount(file: MPoolFile): number {
+    let total = 0;
+    for (let c: TxnChanges | undefined = this; c; c = c.parentChanges()) {
+      total += c.counts.get(file.id)?.delta ?? 0;
+    }
+    return total;
+  }
+
+  /**
+   * At the end of the transaction: a committed child hands its count changes to its parent;
+   * a committed top-level transaction logs and applies them before its commit record; an
+   * aborted one drops them (they were never applied).
+   */
+  private settleCounts(committed: boolean): void {
+    const counts = [...this.counts.values()];
+    this.counts.clear();
+    if (!committed) return;
+    const parent = this.parentChanges();
+    if (parent) {
+      for (const { file, delta } of counts) parent.adjustCount(file, undefined as never, delta);
+      return;
+    }
+    for (const { file, delta } of counts) {
+      if (delta !== 0) this.applyCount(file, delta);
+    }
+  }
+
+  private applyCount(file: MPoolFile, delta: number): void {
+    const meta = file.get(META_PGNO);
+    try {
+      const lsn = this.mgr.append(this.txn, PgCountRecord, {
+        fileId: file.id as never, pgno: meta.pgno, delta, clr: false, undoNext: ZERO_LSN,
+      });
+      file.markDirty(meta);
+      setMetaCount(meta, metaCount(meta) + delta);
+      setLsn(meta, lsn);
+    } finally {
+      file.release(meta);
+    }
+  }
+
+  private parentChanges(): TxnChanges | undefined {
+    const parent = this.txn.parent;
+    return parent ? this.registry(parent) : undefined;
   }
 
   private lockWrite(file: MPoolFile, pgno: Pgno): void {
