@@ -106,7 +106,8 @@ export const getLevel = (p: Page): number => p.data[OFF_LEVEL]!;
 export const setLevel = (p: Page, v: number): void => {
   p.data[OFF_LEVEL] = v;
 };
-export const getSlotCount = (p: Page): number => p.view.getUint16(OFF_SLOT_COUNT, true);
+export const getSlotCount = (p: Page): number =>
+  p.data[OFF_SLOT_COUNT]! | (p.data[OFF_SLOT_COUNT + 1]! << 8);
 export const setSlotCount = (p: Page, v: number): void =>
   p.view.setUint16(OFF_SLOT_COUNT, v, true);
 export const getHeapStart = (p: Page): number => p.view.getUint32(OFF_HEAP_START, true);

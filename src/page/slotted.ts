@@ -33,12 +33,18 @@ export const SLOT_SIZE = 4;
 
 const scratch = new Uint8Array(65536);
 
+/** Byte offset of item `index` (plain byte reads: the hottest accessor of all). */
 export function slotOffset(p: Page, index: number): number {
-  return p.view.getUint16(PAGE_HEADER_SIZE + index * SLOT_SIZE, true);
+  const at = PAGE_HEADER_SIZE + index * SLOT_SIZE;
+  const d = p.data;
+  return d[at]! | (d[at + 1]! << 8);
 }
 
+/** Length in bytes of item `index`. */
 export function slotLength(p: Page, index: number): number {
-  return p.view.getUint16(PAGE_HEADER_SIZE + index * SLOT_SIZE + 2, true);
+  const at = PAGE_HEADER_SIZE + index * SLOT_SIZE + 2;
+  const d = p.data;
+  return d[at]! | (d[at + 1]! << 8);
 }
 
 /** A view (not a copy) of item `index`. Valid until the page changes. */

@@ -81,7 +81,8 @@ export function leafKeyOffset(p: Page, i: number): number {
 }
 
 export function leafKeyLength(p: Page, i: number): number {
-  return p.view.getUint16(slotOffset(p, i) + 1, true);
+  const off = slotOffset(p, i);
+  return p.data[off + 1]! | (p.data[off + 2]! << 8);
 }
 
 /** A view of leaf item i's key. */
@@ -97,7 +98,7 @@ export function leafIsOverflow(p: Page, i: number): boolean {
 /** A view of leaf item i's inline value bytes (the overflow reference when overflowed). */
 export function leafValueBytes(p: Page, i: number): Uint8Array {
   const off = slotOffset(p, i);
-  const keyLen = p.view.getUint16(off + 1, true);
+  const keyLen = p.data[off + 1]! | (p.data[off + 2]! << 8);
   return p.data.subarray(off + LEAF_ITEM_HEADER + keyLen, off + slotLength(p, i));
 }
 
@@ -111,7 +112,9 @@ export function leafOverflowRef(p: Page, i: number): { first: Pgno; length: numb
 }
 
 export function internalChild(p: Page, i: number): Pgno {
-  return p.view.getUint32(slotOffset(p, i), true) as Pgno;
+  const off = slotOffset(p, i);
+  const d = p.data;
+  return ((d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16)) + d[off + 3]! * 0x1000000) as Pgno;
 }
 
 export function internalKey(p: Page, i: number): Uint8Array {
