@@ -4,15 +4,25 @@
  *
  * Layer: env (rank 6).
  *
+ * Its semantics are Berkeley DB's btree cursor (checked against the real library by
+ * test/compat): a miss is `false`, the cursor's state decides which errors a call throws.
+ *
  * Invariants:
  * 1. Positioning and reading are reads; `put` and `del` are writes (logged, locked).
  * 2. A cursor opened inside a transaction is closed when that transaction ends; using it
  *    afterwards throws `TransactionClosedError`.
+ * 3. A move that returns false leaves the cursor where it was (BDB keeps its position).
+ * 4. On an unpositioned cursor, `key`/`value`/`put`/`del` throw `InvalidArgumentError`
+ *    (BDB: EINVAL). On a deleted current item, `key`/`value` throw `KeyEmptyError`
+ *    (DB_KEYEMPTY), `put` returns false (DB_NOTFOUND), `del` returns false (DB_KEYEMPTY).
  */
 import { InvalidArgumentError } from '../util/index.js';
 import type { BtreeCursor } from '../am/btree/index.js';
 import type { Database } from './database.js';
 import type { DbRunner } from './db-runner.js';
+
+/** Where a cursor stands: see `DbCursor.where`. */
+export type CursorPosition = ReturnType<BtreeCursor['where']>;
 
 function checkBytes(value: unknown, what: string): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) {
@@ -29,22 +39,28 @@ export class DbCursor {
     private readonly onClose: (c: DbCursor) => void,
   ) {}
 
-  /** To the smallest key; false when empty. */
+  /** To the smallest key (DB_FIRST); false when empty. */
   first(): boolean {
     return this.runner.read(this.db, () => this.inner.first());
   }
 
-  /** To the largest key; false when empty. */
+  /** To the largest key (DB_LAST); false when empty. */
   last(): boolean {
     return this.runner.read(this.db, () => this.inner.last());
   }
 
-  /** To the next key (from an unpositioned cursor, the first). */
+  /**
+   * To the next key (DB_NEXT): from an unpositioned cursor, the first; from a deleted item,
+   * the first key after it. False at the end.
+   */
   next(): boolean {
     return this.runner.read(this.db, () => this.inner.next());
   }
 
-  /** To the previous key (from an unpositioned cursor, the last). */
+  /**
+   * To the previous key (DB_PREV): from an unpositioned cursor, the last; from a deleted
+   * item, the last key before it. False at the start.
+   */
   prev(): boolean {
     return this.runner.read(this.db, () => this.inner.prev());
   }
@@ -67,17 +83,25 @@ export class DbCursor {
     return this.runner.read(this.db, () => this.inner.seekRangeBackward(key, exclusive));
   }
 
+  /**
+   * 'unpositioned' (never moved, or only failed moves), 'item' (on a stored item) or
+   * 'deleted' (its item was deleted since): what DB_CURRENT would report.
+   */
+  where(): CursorPosition {
+    return this.runner.read(this.db, () => this.inner.where());
+  }
+
   /** True when positioned on a stored item (DB_CURRENT succeeds). */
   current(): boolean {
     return this.runner.read(this.db, () => this.inner.current());
   }
 
-  /** A copy of the current key. */
+  /** A copy of the current key (DB_CURRENT). Throws as invariant 4 says. */
   key(): Uint8Array {
     return this.runner.read(this.db, () => this.inner.key());
   }
 
-  /** A copy of the current value. */
+  /** A copy of the current value (DB_CURRENT). Throws as invariant 4 says. */
   value(): Uint8Array {
     return this.runner.read(this.db, () => this.inner.value());
   }
@@ -92,13 +116,19 @@ export class DbCursor {
     return this.runner.read(this.db, () => this.inner.valueWith(read));
   }
 
-  /** Replaces the current item's value (DB_CURRENT put). */
-  put(value: Uint8Array): void {
+  /**
+   * Replaces the current item's value (DB_CURRENT put). False, storing nothing, when the
+   * current item was deleted; throws `InvalidArgumentError` when unpositioned.
+   */
+  put(value: Uint8Array): boolean {
     checkBytes(value, 'value');
-    this.runner.write(this.db, () => this.inner.put(value));
+    return this.runner.write(this.db, () => this.inner.put(value));
   }
 
-  /** Deletes the current item; the cursor stays on its place. */
+  /**
+   * Deletes the current item; the cursor stays on its place (`where()` is then 'deleted').
+   * False when it was already deleted; throws `InvalidArgumentError` when unpositioned.
+   */
   del(): boolean {
     return this.runner.write(this.db, () => this.inner.del());
   }

@@ -13,7 +13,7 @@
  *    at close.
  */
 import * as nodePath from 'node:path';
-import { CorruptionError, type Lsn, ZERO_LSN } from '../util/index.js';
+import { CorruptionError, type Lsn, ZERO_LSN, fileId, txnId } from '../util/index.js';
 import type { FileSystem } from '../os/index.js';
 import { LogManager, LogRecordRegistry, type LogStats } from '../log/index.js';
 import { LockManager, describePageLockObject, type LockStats } from '../lock/index.js';
@@ -103,7 +103,7 @@ export class TxnRuntime implements RecoveryFileTable {
     const name = nodePath.relative(home, file.name);
     this.byId.set(file.id, file);
     this.names.set(file.id, name);
-    this.log.append(DbRegisterRecord, 0 as never, ZERO_LSN, { fileId: file.id as never, name });
+    this.log.append(DbRegisterRecord, txnId(0), ZERO_LSN, { fileId: fileId(file.id), name });
   }
 
   /** Runtime: forgets a closed file. */

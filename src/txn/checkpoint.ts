@@ -11,10 +11,9 @@
  * 2. A log file is removable only when it ends before both the last checkpoint's scan
  *    point and the first record of every open transaction.
  */
-import { type Lsn, ZERO_LSN, lsnFile } from '../util/index.js';
+import { type Lsn, ZERO_LSN, fileId, lsnFile, txnId } from '../util/index.js';
 import { CheckpointRecord, DbRegisterRecord } from './records.js';
 import type { TxnManager } from './txn-manager.js';
-import { fileId } from '../util/index.js';
 
 /** What a checkpoint needs besides the transaction manager. */
 export interface CheckpointTarget {
@@ -35,13 +34,13 @@ export function takeCheckpoint(mgr: TxnManager, target: CheckpointTarget): Check
   const log = mgr.log;
   const redoLsn = log.endLsn;
   for (const [id, name] of target.openFiles()) {
-    log.append(DbRegisterRecord, 0 as never, ZERO_LSN, { fileId: fileId(id), name });
+    log.append(DbRegisterRecord, txnId(0), ZERO_LSN, { fileId: fileId(id), name });
   }
   log.flush(undefined, 'sync');
   target.flushAndSyncPages();
   const oldest = mgr.oldestActiveLsn();
   const scanLsn = oldest !== undefined && oldest < redoLsn ? oldest : redoLsn;
-  const lsn = log.append(CheckpointRecord, 0 as never, ZERO_LSN, {
+  const lsn = log.append(CheckpointRecord, txnId(0), ZERO_LSN, {
     redoLsn, scanLsn, nextTxnId: mgr.nextTxnId, timestampMs: Date.now(),
   });
   log.flush(lsn, 'sync');

@@ -1,5 +1,6 @@
 /**
- * `BtreeCursor`: a position in key order that survives any change to the tree.
+ * `BtreeCursor`: a position in key order that survives any change to the tree, with the
+ * positioning rules of Berkeley DB's btree cursor (DBC->get / DBC->put / DBC->del).
  *
  * Layer: am/btree (rank 5).
  *
@@ -7,17 +8,23 @@
  * stepping O(1). Before any change the tree calls `detach()`: the cursor copies its current
  * key and from then on re-finds its place by key. That gives the documented semantics:
  * the cursor stays on its item; an item deleted ahead of it is not visited; an item inserted
- * ahead of it is visited; if its own item is deleted, `current()` is false and `next()`
- * moves to the first key after it.
+ * ahead of it is visited; if its own item is deleted the cursor stays on the hole it left
+ * (`where()` is 'deleted') and `next()`/`prev()` move to that place's neighbours.
  *
  * Invariants:
  * 1. `state === 'page'` implies `version === tree.version` was true when positioned, and the
  *    (pgno, index) names a live leaf item as long as the versions still match.
  * 2. A cursor never keeps a page pinned between calls.
- * 3. A closed cursor is not in the tree's listener set and every call on it throws.
+ * 3. A closed cursor is not in the tree's listener set and every call on it throws
+ *    `TransactionClosedError`.
+ * 4. A move that finds nothing (returns false) leaves the cursor exactly where it was, as
+ *    Berkeley DB does: a failed DB_NEXT at the end keeps the last item current.
+ * 5. Reading or replacing the current item of an unpositioned cursor throws
+ *    `InvalidArgumentError` (BDB: EINVAL); reading a deleted current item throws
+ *    `KeyEmptyError` (BDB: DB_KEYEMPTY); `put`/`del` on a deleted item return false.
  */
 import {
-  InvalidArgumentError, TransactionClosedError, assert, copyBytes,
+  InvalidArgumentError, KeyEmptyError, TransactionClosedError, assert, copyBytes,
 } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import { type Pgno } from '../../util/index.js';
@@ -30,6 +37,12 @@ import { type Btree, ROOT_PGNO } from './btree.js';
 import { type SearchResult, descend, edgeLeaf, searchLeaf } from './search.js';
 
 type CursorState = 'unset' | 'page' | 'key' | 'closed';
+
+/**
+ * Where a cursor stands: never positioned (or only failed moves so far), on a stored item,
+ * or on the place of an item that was deleted since it was positioned there.
+ */
+export type CursorPosition = 'unpositioned' | 'item' | 'deleted';
 
 export class BtreeCursor {
   private state: CursorState = 'unset';
@@ -52,33 +65,32 @@ export class BtreeCursor {
     }
   }
 
-  /** Moves to the smallest key. False when the tree is empty. */
+  /** Moves to the smallest key. False (cursor unmoved) when the tree is empty. */
   first(): boolean {
     this.checkOpen();
     return this.settleForward(edgeLeaf(this.tree, ROOT_PGNO, false), 0);
   }
 
-  /** Moves to the largest key. False when the tree is empty. */
+  /** Moves to the largest key. False (cursor unmoved) when the tree is empty. */
   last(): boolean {
     this.checkOpen();
     const leaf = edgeLeaf(this.tree, ROOT_PGNO, true);
     return this.settleBackward(leaf, getSlotCount(leaf) - 1);
   }
 
-  /** Moves to `key` exactly. False (and unpositioned) when it is absent. */
+  /** Moves to `key` exactly (DB_SET). False (cursor unmoved) when it is absent. */
   seek(key: Uint8Array): boolean {
     this.checkOpen();
     const leaf = descend(this.tree, ROOT_PGNO, key);
     searchLeaf(this.tree, leaf, key, this.result);
     if (!this.result.found) {
       this.tree.unpin(leaf);
-      this.state = 'unset';
       return false;
     }
     return this.settleForward(leaf, this.result.index);
   }
 
-  /** Moves to the smallest key >= `key` (or > `key` when `exclusive`). */
+  /** Moves to the smallest key >= `key` (or > `key` when `exclusive`); false: unmoved. */
   seekRange(key: Uint8Array, exclusive = false): boolean {
     this.checkOpen();
     const leaf = descend(this.tree, ROOT_PGNO, key);
@@ -87,7 +99,7 @@ export class BtreeCursor {
     return this.settleForward(leaf, index);
   }
 
-  /** Moves to the largest key <= `key` (or < `key` when `exclusive`). */
+  /** Moves to the largest key <= `key` (or < `key` when `exclusive`); false: unmoved. */
   seekRangeBackward(key: Uint8Array, exclusive = false): boolean {
     this.checkOpen();
     const leaf = descend(this.tree, ROOT_PGNO, key);
@@ -96,7 +108,10 @@ export class BtreeCursor {
     return this.settleBackward(leaf, index);
   }
 
-  /** Moves to the next key; from an unpositioned cursor, to the first. */
+  /**
+   * Moves to the next key; from an unpositioned cursor, to the first; from a deleted item,
+   * to the first key after it. False (cursor unmoved) at the end.
+   */
   next(): boolean {
     this.checkOpen();
     if (this.state === 'unset') return this.first();
@@ -105,34 +120,37 @@ export class BtreeCursor {
     return this.settleForward(this.tree.pin(this.pgno), this.index + 1);
   }
 
-  /** Moves to the previous key; from an unpositioned cursor, to the last. */
+  /**
+   * Moves to the previous key; from an unpositioned cursor, to the last; from a deleted
+   * item, to the last key before it. False (cursor unmoved) at the start.
+   */
   prev(): boolean {
     this.checkOpen();
     if (this.state === 'unset') return this.last();
     if (this.state === 'key') return this.seekRangeBackward(this.savedKey!, true);
+    assert(this.version === this.tree.version, 'a positioned cursor missed a change');
     return this.settleBackward(this.tree.pin(this.pgno), this.index - 1);
   }
 
-  /** True when the cursor is on a stored item (false after that item was deleted). */
-  current(): boolean {
+  /** Where the cursor stands (see `CursorPosition`). */
+  where(): CursorPosition {
     this.checkOpen();
-    if (this.state === 'page') return true;
-    if (this.state === 'unset') return false;
-    const key = this.savedKey!;
-    if (!this.seek(key)) {
-      this.state = 'key';
-      this.savedKey = key;
-      return false;
-    }
-    return true;
+    if (this.state === 'page') return 'item';
+    if (this.state === 'unset') return 'unpositioned';
+    return this.seek(this.savedKey!) ? 'item' : 'deleted';
   }
 
-  /** A copy of the current key. @requires current() */
+  /** True when the cursor is on a stored item (false when unpositioned or deleted). */
+  current(): boolean {
+    return this.where() === 'item';
+  }
+
+  /** A copy of the current key. @throws see invariant 5 */
   key(): Uint8Array {
     return this.readCurrent((p, i) => copyBytes(leafKey(p, i)));
   }
 
-  /** A copy of the current value. @requires current() */
+  /** A copy of the current value. @throws see invariant 5 */
   value(): Uint8Array {
     return this.valueWith(copyBytes);
   }
@@ -151,17 +169,27 @@ export class BtreeCursor {
     });
   }
 
-  /** Replaces the current item's value. @requires current() */
-  put(value: Uint8Array): void {
-    const key = this.key();
+  /**
+   * Replaces the current item's value (DB_CURRENT put) and stays on it. False, and nothing
+   * stored, when the current item was deleted (BDB: DB_NOTFOUND).
+   * @throws InvalidArgumentError when the cursor is unpositioned
+   */
+  put(value: Uint8Array): boolean {
+    if (!this.requirePosition('put')) return false;
+    const key = this.withPage((p) => copyBytes(leafKey(p, this.index)));
     this.tree.put(key, value);
     this.seek(key);
+    return true;
   }
 
-  /** Deletes the current item; the cursor stays where it was (see `current`). */
+  /**
+   * Deletes the current item; the cursor stays on its place (`where()` is 'deleted').
+   * False when that item was already deleted (BDB: DB_KEYEMPTY).
+   * @throws InvalidArgumentError when the cursor is unpositioned
+   */
   del(): boolean {
-    if (!this.current()) return false;
-    const key = this.key();
+    if (!this.requirePosition('del')) return false;
+    const key = this.withPage((p) => copyBytes(leafKey(p, this.index)));
     this.tree.del(key);
     this.state = 'key';
     this.savedKey = key;
@@ -185,9 +213,18 @@ export class BtreeCursor {
     if (this.state === 'closed') throw new TransactionClosedError(this.closedReason);
   }
 
+  /** True when on an item (now page-positioned), false when deleted; throws if unset. */
+  private requirePosition(what: string): boolean {
+    const where = this.where();
+    if (where === 'unpositioned') {
+      throw new InvalidArgumentError(`cursor ${what}: the cursor is not positioned`);
+    }
+    return where === 'item';
+  }
+
   private readCurrent<T>(read: (p: Frame, i: number) => T): T {
-    if (!this.current()) {
-      throw new InvalidArgumentError('the cursor is not positioned on an item');
+    if (!this.requirePosition('read')) {
+      throw new KeyEmptyError('the cursor\'s current item was deleted');
     }
     return this.withPage((p) => read(p, this.index));
   }
@@ -208,7 +245,7 @@ export class BtreeCursor {
     while (i >= getSlotCount(frame)) {
       const next = getNext(frame);
       this.tree.unpin(frame);
-      if (next === 0) return this.unset();
+      if (next === 0) return false;
       frame = this.tree.pin(next);
       i = 0;
     }
@@ -222,7 +259,7 @@ export class BtreeCursor {
     while (i < 0) {
       const prev = getPrev(frame);
       this.tree.unpin(frame);
-      if (prev === 0) return this.unset();
+      if (prev === 0) return false;
       frame = this.tree.pin(prev);
       i = getSlotCount(frame) - 1;
     }
@@ -237,11 +274,5 @@ export class BtreeCursor {
     this.savedKey = undefined;
     this.tree.unpin(frame);
     return true;
-  }
-
-  private unset(): boolean {
-    this.state = 'unset';
-    this.savedKey = undefined;
-    return false;
   }
 }

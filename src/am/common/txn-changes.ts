@@ -13,7 +13,7 @@
  * 3. Without `txn.locking` (an auto-commit call while no other transaction is open) no lock
  *    is taken: nothing else can run until the call has committed.
  */
-import { type Pgno, ZERO_LSN } from '../../util/index.js';
+import { type Pgno, ZERO_LSN, fileId, pgno } from '../../util/index.js';
 import { LockMode, type LockManager, pageLockObject } from '../../lock/index.js';
 import type { LogBody } from '../../log/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
@@ -81,7 +81,7 @@ function lastDifference(a: Uint8Array, b: Uint8Array, from: number, to: number):
 
 function emptyRewrite(): RewriteBody {
   return {
-    fileId: 0 as never, pgno: 0 as never, offset: 0, before: EMPTY, after: EMPTY,
+    fileId: fileId(0), pgno: pgno(0), offset: 0, before: EMPTY, after: EMPTY,
     beforeHeap: 0, beforeLow: EMPTY, beforeHigh: EMPTY,
     afterHeap: 0, afterLow: EMPTY, afterHigh: EMPTY, clr: false, undoNext: ZERO_LSN,
   };
@@ -143,7 +143,7 @@ export class TxnChanges implements PageChanges {
   insertItem(file: MPoolFile, frame: Frame, index: number, item: Uint8Array): void {
     this.lockWrite(file, frame.pgno);
     const lsn = this.mgr.append(this.txn, PgInsertRecord, {
-      fileId: file.id as never, pgno: frame.pgno, index, item, clr: false, undoNext: ZERO_LSN,
+      fileId: fileId(file.id), pgno: frame.pgno, index, item, clr: false, undoNext: ZERO_LSN,
     });
     file.markDirty(frame);
     insertItem(frame, index, item);
@@ -153,7 +153,7 @@ export class TxnChanges implements PageChanges {
   deleteItem(file: MPoolFile, frame: Frame, index: number): void {
     this.lockWrite(file, frame.pgno);
     const lsn = this.mgr.append(this.txn, PgDeleteRecord, {
-      fileId: file.id as never, pgno: frame.pgno, index, item: itemView(frame, index),
+      fileId: fileId(file.id), pgno: frame.pgno, index, item: itemView(frame, index),
       clr: false, undoNext: ZERO_LSN,
     });
     file.markDirty(frame);
@@ -164,7 +164,7 @@ export class TxnChanges implements PageChanges {
   replaceItem(file: MPoolFile, frame: Frame, index: number, item: Uint8Array): void {
     this.lockWrite(file, frame.pgno);
     const lsn = this.mgr.append(this.txn, PgReplaceRecord, {
-      fileId: file.id as never, pgno: frame.pgno, index, before: itemView(frame, index),
+      fileId: fileId(file.id), pgno: frame.pgno, index, before: itemView(frame, index),
       after: item, clr: false, undoNext: ZERO_LSN,
     });
     file.markDirty(frame);
@@ -186,13 +186,17 @@ export class TxnChanges implements PageChanges {
     const body = linksOnly || !(isSlotted(before) || isSlotted(after))
       ? spanRewrite(before, after, linksOnly)
       : imageRewrite(before, after);
-    body.fileId = file.id as never;
+    body.fileId = fileId(file.id);
     body.pgno = frame.pgno;
     setLsn(frame, this.mgr.append(this.txn, PgRewriteRecord, body));
   }
 
   /** Defers the change to the end of the transaction (see `settleCounts`). */
   adjustCount(file: MPoolFile, _meta: Frame, delta: number): void {
+    this.addPending(file, delta);
+  }
+
+  private addPending(file: MPoolFile, delta: number): void {
     if (this.counts.size === 0) this.txn.endHooks.push((ok) => this.settleCounts(ok));
     const entry = this.counts.get(file.id);
     if (entry) entry.delta += delta;
@@ -218,7 +222,7 @@ export class TxnChanges implements PageChanges {
     if (!committed) return;
     const parent = this.parentChanges();
     if (parent) {
-      for (const { file, delta } of counts) parent.adjustCount(file, undefined as never, delta);
+      for (const { file, delta } of counts) parent.addPending(file, delta);
       return;
     }
     for (const { file, delta } of counts) {
@@ -230,7 +234,7 @@ export class TxnChanges implements PageChanges {
     const meta = file.get(META_PGNO);
     try {
       const lsn = this.mgr.append(this.txn, PgCountRecord, {
-        fileId: file.id as never, pgno: meta.pgno, delta, clr: false, undoNext: ZERO_LSN,
+        fileId: fileId(file.id), pgno: meta.pgno, delta, clr: false, undoNext: ZERO_LSN,
       });
       file.markDirty(meta);
       setMetaCount(meta, metaCount(meta) + delta);
