@@ -102,6 +102,14 @@ export class Btree implements SearchTarget {
     return this.file.mp.get(p);
   }
 
+  pinUnlocked(p: Pgno): Frame {
+    return this.file.mp.get(p);
+  }
+
+  lockRead(p: Pgno): void {
+    this.file.changes.willRead(this.file.mp, p);
+  }
+
   unpin(frame: Frame): void {
     this.file.mp.release(frame);
   }

@@ -33,19 +33,19 @@ export function rebalance(t: Btree, frame: Frame, depth: number): void {
     return;
   }
   if (usedBytes(frame) >= capacity(frame) * UNDERFULL_FRACTION) return;
-  const parent = t.pin(t.path.pgnos[depth - 1]!);
+  const parent = t.pinUnlocked(t.path.pgnos[depth - 1]!);
   try {
     const index = t.path.indexes[depth - 1]!;
     const count = getSlotCount(parent);
     if (index + 1 < count) {
-      const right = t.pin(internalChild(parent, index + 1));
+      const right = t.pinUnlocked(internalChild(parent, index + 1));
       try {
         mergeInto(t, parent, index, frame, right);
       } finally {
         t.unpin(right);
       }
     } else if (index > 0) {
-      const left = t.pin(internalChild(parent, index - 1));
+      const left = t.pinUnlocked(internalChild(parent, index - 1));
       try {
         mergeInto(t, parent, index - 1, left, frame);
       } finally {
@@ -91,7 +91,7 @@ function unlinkLeaf(t: Btree, left: Frame, right: Frame): void {
   const after = getNext(right);
   f.changes.rewrite(f.mp, left, () => setNext(left, after));
   if (after !== 0) {
-    const next = t.pin(after);
+    const next = t.pinUnlocked(after);
     try {
       f.changes.rewrite(f.mp, next, () => setPrev(next, left.pgno));
     } finally {
@@ -104,7 +104,7 @@ function unlinkLeaf(t: Btree, left: Frame, right: Frame): void {
 function collapseRoot(t: Btree, root: Frame): void {
   const f = t.file;
   while (getType(root) === PageType.BTREE_INTERNAL && getSlotCount(root) === 1) {
-    const child = t.pin(internalChild(root, 0));
+    const child = t.pinUnlocked(internalChild(root, 0));
     try {
       const items: Uint8Array[] = [];
       const count = getSlotCount(child);

@@ -8,6 +8,9 @@
  * 1. A descent pins one page at a time and releases it before pinning the next, so it never
  *    holds more than one frame (splits and merges re-fetch the path by page number).
  * 2. The descent is bounded by `MAX_DEPTH`; a deeper tree is corruption (a cycle).
+ * 3. Only the leaf a descent ends at is read-locked, as in Berkeley DB: an operation runs to
+ *    its end before any other transaction can, so internal pages need no lock to stay
+ *    consistent under it, and holding none keeps splits of other transactions possible.
  */
 import { type Pgno, CorruptionError } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
@@ -31,7 +34,12 @@ export class TreePath {
 export interface SearchTarget {
   readonly name: string;
   readonly compare: Comparator | undefined;
+  /** Pins a page for reading, taking a read lock in a transaction. */
   pin(pgno: Pgno): Frame;
+  /** Pins a page without a lock: internal pages, which a descent only passes through. */
+  pinUnlocked(pgno: Pgno): Frame;
+  /** Takes the read lock on an already pinned page (the leaf a descent ends at). */
+  lockRead(pgno: Pgno): void;
   unpin(frame: Frame): void;
 }
 
@@ -93,7 +101,7 @@ export interface SearchResult {
  * internal pages and child indexes taken. Returns the leaf, pinned.
  */
 export function descend(t: SearchTarget, root: Pgno, key: Uint8Array, path?: TreePath): Frame {
-  let frame = t.pin(root);
+  let frame = t.pinUnlocked(root);
   let depth = 0;
   while (getType(frame) === PageType.BTREE_INTERNAL) {
     if (depth >= MAX_DEPTH || getSlotCount(frame) === 0) {
@@ -110,23 +118,32 @@ export function descend(t: SearchTarget, root: Pgno, key: Uint8Array, path?: Tre
     }
     const next = internalChild(frame, child);
     t.unpin(frame);
-    frame = t.pin(next);
+    frame = t.pinUnlocked(next);
     depth++;
   }
   if (path) path.depth = depth;
-  if (getType(frame) !== PageType.BTREE_LEAF) {
-    const bad = frame.pgno;
+  return lockedLeaf(t, frame);
+}
+
+/** Checks that `frame` is a leaf and read-locks it; unpins it if either fails. */
+function lockedLeaf(t: SearchTarget, frame: Frame): Frame {
+  try {
+    if (getType(frame) !== PageType.BTREE_LEAF) {
+      throw new CorruptionError(`${t.name}: page ${frame.pgno} should be a btree leaf`, {
+        file: t.name, pgno: frame.pgno,
+      });
+    }
+    t.lockRead(frame.pgno);
+    return frame;
+  } catch (e) {
     t.unpin(frame);
-    throw new CorruptionError(`${t.name}: page ${bad} should be a btree leaf`, {
-      file: t.name, pgno: bad,
-    });
+    throw e;
   }
-  return frame;
 }
 
 /** The leftmost (or rightmost) leaf, pinned. */
 export function edgeLeaf(t: SearchTarget, root: Pgno, rightmost: boolean): Frame {
-  let frame = t.pin(root);
+  let frame = t.pinUnlocked(root);
   for (let depth = 0; getType(frame) === PageType.BTREE_INTERNAL; depth++) {
     const count = getSlotCount(frame);
     if (depth >= MAX_DEPTH || count === 0) {
@@ -138,7 +155,7 @@ export function edgeLeaf(t: SearchTarget, root: Pgno, rightmost: boolean): Frame
     }
     const next = internalChild(frame, rightmost ? count - 1 : 0);
     t.unpin(frame);
-    frame = t.pin(next);
+    frame = t.pinUnlocked(next);
   }
-  return frame;
+  return lockedLeaf(t, frame);
 }

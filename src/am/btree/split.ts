@@ -99,7 +99,7 @@ function linkRightSibling(t: Btree, left: Frame, right: Frame): void {
   });
   f.changes.rewrite(f.mp, left, () => setNext(left, right.pgno));
   if (after !== 0) {
-    const next = t.pin(after);
+    const next = t.pinUnlocked(after);
     try {
       f.changes.rewrite(f.mp, next, () => setPrev(next, right.pgno));
     } finally {
@@ -110,7 +110,7 @@ function linkRightSibling(t: Btree, left: Frame, right: Frame): void {
 
 /** Inserts a separator item into the internal page at `depth` of the path. */
 function insertSeparator(t: Btree, depth: number, item: Uint8Array, append: boolean): void {
-  const parent = t.pin(t.path.pgnos[depth]!);
+  const parent = t.pinUnlocked(t.path.pgnos[depth]!);
   try {
     const index = t.path.indexes[depth]! + 1;
     if (fits(parent, item.length)) t.file.changes.insertItem(t.file.mp, parent, index, item);
