@@ -93,7 +93,7 @@ describe('damaged files', () => {
     const dir = tempDir();
     const file = makeDb(dir);
     const bytes = fs.readFileSync(file);
-    bytes[512 * 3 + 100] ^= 0xff;
+    bytes[512 * 3 + 100] = bytes[512 * 3 + 100]! ^ 0xff;
     fs.writeFileSync(file, bytes);
     fs.rmSync(path.join(dir, 'log.0000000001'), { force: true });
     for (const f of fs.readdirSync(dir)) if (f.startsWith('log.')) fs.rmSync(path.join(dir, f));
