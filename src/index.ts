@@ -10,16 +10,24 @@ export {
 export {
   Database, type DatabaseConfig, type DatabaseStat, type DatabaseType, type EnvironmentOptions,
   type EnvironmentStat, type Durability, DbCursor as Cursor, TxnHandle as Transaction,
-  type TransactionOptions, type Isolation,
+  type TransactionOptions, type Isolation, CoreEnvironment, type EnvironmentClass,
+  type ResolvedOptions,
 } from './env/index.js';
-export { type BtreeVerifyReport as VerifyReport, type Comparator } from './am/btree/index.js';
 export {
-  codecs, type Codec, type KeyCodec, type KeyValue, type ClassCodecOptions,
+  type BtreeVerifyReport as VerifyReport, type Comparator, type CursorPosition,
+} from './am/btree/index.js';
+export {
+  codecs, type Codec, type Codecs, type KeyCodec, type KeyValue, type ClassCodecOptions,
+  type ClassCodec,
 } from './codec/index.js';
 export type { MPoolStats as CacheStats } from './mpool/index.js';
+export type { FileSystem, FileHandle, OpenMode } from './os/index.js';
+export type { RecoveryReport, TxnStats } from './txn/index.js';
+export type { LockStats } from './lock/index.js';
+export type { LogStats } from './log/index.js';
 export {
   DbError, type ErrorCode, NotFoundError, KeyExistsError, KeyEmptyError, DeadlockError,
   LockNotGrantedError, RunRecoveryError, CorruptionError, IoError, InvalidArgumentError,
   UnsupportedError, TransactionClosedError, ReadOnlyError, CodecError, EnvironmentLockedError,
-  VersionMismatchError,
+  VersionMismatchError, type Lsn, type Brand,
 } from './util/index.js';

@@ -10,7 +10,8 @@
  */
 
 declare const brand: unique symbol;
-type Brand<T, B extends string> = T & { readonly [brand]: B };
+/** A number that the type system keeps apart from other numbers. */
+export type Brand<T, B extends string> = T & { readonly [brand]: B };
 
 /** A page number within one database file. Page 0 is the file's meta page. */
 export type Pgno = Brand<number, 'Pgno'>;
