@@ -9,6 +9,9 @@
  *    written to a temporary file, synced, renamed into place and the directory synced.
  * 2. Opening checks the magic number, format version, page size and that the file holds a
  *    whole number of pages, each failure a typed error naming the file.
+ * 3. Recovery cuts a partial last page off instead. Only a crash while the file grew leaves
+ *    one (a torn append: pages are written whole and files only grow by appending), and
+ *    such a page was allocated after the last checkpoint, so redo rebuilds it from the log.
  */
 import * as nodePath from 'node:path';
 import { CorruptionError, InvalidArgumentError } from '../util/index.js';
@@ -64,13 +67,18 @@ export function createDatabaseFile(
   fs.syncDir(nodePath.dirname(path));
 }
 
-/** Reads and checks the page size of an existing database file. */
-export function sniffPageSize(handle: FileHandle, path: string): number {
+/**
+ * Reads and checks the page size of an existing database file. With `trimTornTail`
+ * (recovery only) a partial last page is cut off instead of refused (invariant 3).
+ */
+export function sniffPageSize(handle: FileHandle, path: string, trimTornTail = false): number {
   const head = new Uint8Array(512);
   const got = handle.read(head, 0);
   const pageSize = sniffMeta(head.subarray(0, got), path);
   const size = handle.size();
-  if (size % pageSize !== 0) {
+  if (size % pageSize !== 0 && trimTornTail && size > pageSize) {
+    handle.truncate(size - (size % pageSize));
+  } else if (size % pageSize !== 0) {
     throw new CorruptionError(
       `${path} is ${size} bytes, not a whole number of ${pageSize}-byte pages: the file ` +
         'was truncated or damaged; restore it from a backup',

@@ -14,7 +14,8 @@
  * 3. After an I/O error (or any unexpected failure) on a write path the environment is
  *    poisoned: every call throws `RunRecoveryError` until it is closed and reopened.
  * 4. `close()` checkpoints (or writes every dirty page), syncs every file and removes the
- *    lock file.
+ *    lock file. Closing a poisoned environment writes nothing: it drops the cache and the
+ *    log buffer (recovery at the next open repairs), closes the files, removes the lock file.
  */
 import * as nodePath from 'node:path';
 import { EnvironmentLockedError, InvalidArgumentError, type Lsn } from '../util/index.js';
@@ -87,11 +88,11 @@ export class CoreEnvironment {
       if (this.options.transactional) {
         const runtime = new TxnRuntime(this.fs, this.home, this.options);
         this.runtime = runtime;
-        this.pool.flushLogTo = (lsn) => runtime.log.flush(lsn, 'write');
+        this.pool.flushLogTo = (lsn) => runtime.log.flush(lsn, 'sync');
         this.recovery = this.runRecovery();
       }
     } catch (e) {
-      this.runtime?.close();
+      this.runtime?.close(false);
       this.releaseHome();
       throw e;
     }
@@ -170,7 +171,7 @@ export class CoreEnvironment {
   private openFileForRecovery(name: string): MPoolFile {
     const path = nodePath.join(this.home, name);
     const handle = this.fs.open(path, 'create');
-    const pageSize = handle.size() > 0 ? sniffPageSize(handle, path) : this.options.pageSize;
+    const pageSize = handle.size() > 0 ? sniffPageSize(handle, path, true) : this.options.pageSize;
     return this.pool.openFile(handle, pageSize, path);
   }
 
@@ -301,7 +302,7 @@ export class CoreEnvironment {
       this.closed = true;
       for (const db of this.databases.values()) db.file.mp.close(false);
       this.databases.clear();
-      this.runtime?.close();
+      this.runtime?.close(!this.runner.isPoisoned);
       this.releaseHome();
     }
   }

@@ -12,7 +12,10 @@
  *    until it has committed); otherwise it locks like any transaction.
  * 3. The page-change hook of a database is the transaction's only for the call's duration.
  * 4. An I/O error, or any error that is not a `DbError`, met while changing pages poisons the
- *    environment: a half-done change may be in memory.
+ *    environment: a half-done change may be in memory. So does one met by the checkpoint a
+ *    commit may trigger (the commit stands; the error is thrown to its caller).
+ * 5. A poisoned environment writes nothing more: no commit (it throws `RunRecoveryError`),
+ *    no undo, no checkpoint; its open transactions are discarded for recovery to undo.
  */
 import {
   DbError, DeadlockError, InvalidArgumentError, IoError, LockNotGrantedError, RunRecoveryError,
@@ -102,11 +105,10 @@ export class OpRunner implements DbRunner {
     try {
       result = this.guard(() => this.bound(db, runtime.changesFor(txn), fn));
     } catch (e) {
-      if (txn.isActive) this.guard(() => mgr.abort(txn));
+      if (txn.isActive) this.endTxn(txn, 'abort', false);
       throw e;
     }
-    this.guard(() => mgr.commit(txn));
-    if (!readOnly) this.host.afterCommit();
+    this.endTxn(txn, 'commit', !readOnly);
     return result;
   }
 
@@ -143,7 +145,7 @@ export class OpRunner implements DbRunner {
     const durability = options?.durability ?? parent?.durability ?? this.host.durability;
     const txn = this.guard(() => runtime.mgr.begin(parent, durability, true));
     this.context.enter(txn);
-    return new TxnHandle(txn, runtime.mgr, (fn) => this.endGuard(fn));
+    return new TxnHandle(txn, (how) => this.endTxn(txn, how, true));
   }
 
   /**
@@ -163,20 +165,40 @@ export class OpRunner implements DbRunner {
       try {
         const result = this.context.run(txn, fn);
         rejectPromise(result);
-        this.endGuard(() => runtime.mgr.commit(txn));
+        this.endTxn(txn, 'commit', true);
         return result;
       } catch (e) {
-        if (txn.isActive) this.endGuard(() => runtime.mgr.abort(txn));
+        if (txn.isActive) this.endTxn(txn, 'abort', true);
         const retryable = e instanceof DeadlockError || e instanceof LockNotGrantedError;
         if (!retryable || parent || attempt >= retries) throw e;
       }
     }
   }
 
-  private endGuard<T>(fn: () => T): T {
-    const result = this.guard(fn);
-    this.host.afterCommit();
-    return result;
+  /**
+   * Commits or aborts `txn`, then (with `after`) runs the after-commit work. A poisoned
+   * environment writes nothing more: the transaction is discarded (recovery undoes it) and a
+   * commit throws `RunRecoveryError`, so no change made before the failure is committed.
+   */
+  private endTxn(txn: Transaction, how: 'commit' | 'abort', after: boolean): void {
+    const mgr = this.runtime!.mgr;
+    if (this.poison !== undefined) {
+      mgr.discard(txn);
+      if (how === 'commit') this.checkUsable();
+      return;
+    }
+    try {
+      this.guard(() => (how === 'commit' ? mgr.commit(txn) : mgr.abort(txn)));
+    } catch (e) {
+      if (txn.isActive && this.poison !== undefined) mgr.discard(txn);
+      throw e;
+    }
+    if (after) this.afterCommit();
+  }
+
+  /** The host's after-commit work (a checkpoint), guarded; none once poisoned. */
+  private afterCommit(): void {
+    if (this.poison === undefined) this.guard(() => this.host.afterCommit());
   }
 
   private requireRuntime(what: string): TxnRuntime {

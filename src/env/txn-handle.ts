@@ -12,7 +12,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { TransactionClosedError } from '../util/index.js';
-import type { Transaction, TxnManager } from '../txn/index.js';
+import type { Transaction } from '../txn/index.js';
 
 /** The mutable slot an async context holds: the innermost open transaction. */
 export interface TxnSlot {
@@ -50,8 +50,7 @@ export class TxnHandle {
   /** @internal */
   constructor(
     /** @internal */ readonly txn: Transaction,
-    private readonly mgr: TxnManager,
-    private readonly guard: <T>(fn: () => T) => T,
+    private readonly end: (how: 'commit' | 'abort') => void,
   ) {}
 
   /** The transaction id (Berkeley DB numbering: top-level ids start at 0x80000000). */
@@ -67,13 +66,13 @@ export class TxnHandle {
   /** Commits: its changes become durable per its durability. */
   commit(): void {
     this.checkOpen('commit');
-    this.guard(() => this.mgr.commit(this.txn));
+    this.end('commit');
   }
 
   /** Aborts: every change it made (and its children's) is undone. */
   abort(): void {
     this.checkOpen('abort');
-    this.guard(() => this.mgr.abort(this.txn));
+    this.end('abort');
   }
 
   private checkOpen(what: string): void {

@@ -151,7 +151,8 @@ export class TxnRuntime implements RecoveryFileTable {
     return { txn: { ...this.mgr.stats }, lock: this.locks.stats(), log: { ...this.log.stats } };
   }
 
-  close(): void {
-    this.log.close();
+  /** Closes the log; `flush` false discards its buffer (after an I/O error). */
+  close(flush = true): void {
+    this.log.close(flush);
   }
 }

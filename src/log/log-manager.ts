@@ -277,10 +277,13 @@ export class LogManager {
     return count;
   }
 
-  /** Writes and syncs buffered records, then closes every file. */
-  close(): void {
+  /**
+   * Writes and syncs buffered records, then closes every file. With `flush` false the
+   * buffered records are discarded: an environment that met an I/O error writes no more.
+   */
+  close(flush = true): void {
     try {
-      this.writer.close();
+      this.writer.close(flush);
     } finally {
       this.reader.close();
     }

@@ -207,11 +207,16 @@ export class LogWriter {
     this.syncedLsn = this.endLsn;
   }
 
-  /** Writes and syncs what is buffered (unless poisoned or read-only), then closes. */
-  close(): void {
+  /**
+   * Writes and syncs what is buffered (unless poisoned, read-only or `flush` is false: the
+   * buffer is then discarded), then closes.
+   */
+  close(flush = true): void {
     if (this.closed) return;
     try {
-      if (this.failure === undefined && !this.settings.readOnly) this.flush(undefined, 'sync');
+      if (flush && this.failure === undefined && !this.settings.readOnly) {
+        this.flush(undefined, 'sync');
+      }
     } finally {
       this.closed = true;
       this.handle?.close();

@@ -7,7 +7,8 @@
  *
  * Invariants:
  * 1. Resident bytes exceed the budget only while every resident frame is pinned.
- * 2. A page is read from disk only through `readPage`, which verifies pgno and checksum.
+ * 2. A page is read from disk only through `readPage`, which verifies pgno and checksum
+ *    (an unformatted page, see `isUnformatted`, has no pgno to check).
  * 3. A page is written only through `writeFrame`, which flushes the log to the page's LSN,
  *    seals the checksum and clears `dirty`.
  * 4. Each (file, pgno) has at most one resident frame.
@@ -16,7 +17,9 @@ import {
   type Lsn, type Pgno, AssertionError, CorruptionError, InvalidArgumentError, ZERO_LSN, assert,
 } from '../util/index.js';
 import type { FileHandle } from '../os/index.js';
-import { getLsn, getPgno, isAllZero, pageChecksumOk, sealPage } from '../page/index.js';
+import {
+  PAGE_HEADER_SIZE, PageType, getLsn, getPgno, getType, isAllZero, pageChecksumOk, sealPage,
+} from '../page/index.js';
 import { Frame } from './frame.js';
 import { type MPoolStats, emptyStats } from './stats.js';
 import { MPoolFile } from './pool-file.js';
@@ -34,6 +37,16 @@ export interface MPoolOptions {
  * resident frames are pinned the cache grows past its budget rather than fail.
  */
 export const CACHE_SIZE_MIN_BYTES = 4096;
+
+/**
+ * True for a page that was never formatted: all zeros, or (after the undo of the
+ * transaction that allocated it) zeros apart from the LSN and checksum of the compensation
+ * record that restored it. Such a page has no identity of its own yet.
+ */
+function isUnformatted(frame: Frame): boolean {
+  return getType(frame) === PageType.INVALID && getPgno(frame) === 0 &&
+    isAllZero(frame.data.subarray(PAGE_HEADER_SIZE));
+}
 
 export class MPool {
   readonly cacheSizeBytes: number;
@@ -167,7 +180,7 @@ export class MPool {
         { file: file.name, pgno: frame.pgno },
       );
     }
-    if (getPgno(frame) !== frame.pgno && !isAllZero(frame.data)) {
+    if (getPgno(frame) !== frame.pgno && !isUnformatted(frame)) {
       throw new CorruptionError(
         `${file.name}: page ${frame.pgno} claims to be page ${getPgno(frame)}`,
         { file: file.name, pgno: frame.pgno },

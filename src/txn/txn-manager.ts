@@ -136,6 +136,18 @@ export class TxnManager {
   }
 
   /**
+   * Ends `txn` (its open child first) with no undo and no log record, for an environment
+   * that met an I/O error and may write nothing more: recovery undoes the transaction.
+   */
+  discard(txn: Transaction): void {
+    if (!txn.isActive) return;
+    if (txn.child) this.discard(txn.child);
+    this.closeResources(txn, 'its environment failed');
+    this.locks.releaseAll(txn.lockerId);
+    this.end(txn, 'aborted');
+  }
+
+  /**
    * Undoes the chain from `from` down to (not including) `boundary`, logging compensation
    * records for `txn`. Recovery calls it for every transaction without an outcome.
    */
