@@ -10,8 +10,8 @@
  *    run (see SCRIPTS) rather than answered with guesses.
  * 2. A mismatch fails with a line-by-line report: the operation, BDB's answer, Stowage's.
  *
- * The oracle directory defaults to ../../../shared/bdb/oracle (next to the repository) and
- * may be moved with STOWAGE_BDB_ORACLE_DIR.
+ * The scripts and answers are copied into test/compat/oracle (see its README); another
+ * folder of scripts can be used with STOWAGE_BDB_ORACLE_DIR.
  */
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
@@ -19,8 +19,7 @@ import * as path from 'node:path';
 import { OracleRunner, diffLines, readLines, readScript } from './oracle-runner.js';
 import { tempDir } from '../support/temp-dir.js';
 
-const ORACLE_DIR = process.env.STOWAGE_BDB_ORACLE_DIR
-  ?? path.resolve(__dirname, '../../../shared/bdb/oracle');
+const ORACLE_DIR = process.env.STOWAGE_BDB_ORACLE_DIR ?? path.resolve(__dirname, 'oracle');
 
 /**
  * The scripts run today. Not listed, because they need features Stowage does not have yet:
