@@ -34,7 +34,7 @@ export interface Codecs {
   readonly json: Codec<any>;
   /** Strict UTF-8 strings, in code point order. */
   readonly string: KeyCodec<string>;
-  /** Raw bytes, unchanged, in byte order. */
+  /** Raw bytes, unchanged, in byte order; decodes to a `Buffer` copy. */
   readonly bytes: KeyCodec<Uint8Array>;
   /** Unsigned 32-bit integers, 4 bytes big-endian, in numeric order. */
   readonly uint32: KeyCodec<number>;

@@ -81,7 +81,11 @@ export const stringCodec: KeyCodec<string> = Object.freeze({
   },
 });
 
-/** Raw bytes, unchanged. */
+/**
+ * Raw bytes, unchanged. Decoding gives a Node `Buffer` (a `Uint8Array` subclass) holding a
+ * copy, as lmdb-js and better-sqlite3 do: it is what Node code expects of stored bytes, and
+ * `Buffer.allocUnsafe` carves it from Node's pool, the cheapest allocation there is.
+ */
 export const bytesCodec: KeyCodec<Uint8Array> = Object.freeze({
   orderPreserving: true,
   encode(value: Uint8Array): Uint8Array {
@@ -91,7 +95,9 @@ export const bytesCodec: KeyCodec<Uint8Array> = Object.freeze({
     return value;
   },
   decode(bytes: Uint8Array): Uint8Array {
-    return copyBytes(bytes);
+    const out = Buffer.allocUnsafe(bytes.length);
+    out.set(bytes);
+    return out;
   },
 });
 

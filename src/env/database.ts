@@ -69,6 +69,7 @@ export class Database {
 
   /** @internal Hands the value to `read` as a view valid only during the call. */
   getWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T | undefined {
+    if (this.runner.readsDirectly()) return this.tree.getWith(key, read);
     return this.runner.read(this, () => this.tree.getWith(key, read));
   }
 

@@ -8,6 +8,11 @@ import type { Database } from './database.js';
 import type { DbCursor } from './db-cursor.js';
 
 export interface DbRunner {
+  /**
+   * True when a read can run as a plain call right now (usable environment, no transaction
+   * to join or conflict with): the hot path of point reads skips building a closure.
+   */
+  readsDirectly(): boolean;
   /** Runs a read-only operation. */
   read<T>(db: Database, fn: () => T): T;
   /** Runs an operation that changes pages. */

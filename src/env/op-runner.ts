@@ -77,13 +77,19 @@ export class OpRunner implements DbRunner {
     }
   }
 
+  readsDirectly(): boolean {
+    this.checkUsable();
+    const runtime = this.runtime;
+    return !runtime || runtime.mgr.active.size === 0;
+  }
+
   read<T>(db: Database, fn: () => T): T {
     this.checkUsable();
     const runtime = this.runtime;
-    if (!runtime) return fn();
+    // No open transaction at all: nothing to join, nothing to conflict with.
+    if (!runtime || runtime.mgr.active.size === 0) return fn();
     const txn = this.context.current();
     if (txn) return this.bound(db, runtime.changesFor(txn), fn);
-    if (runtime.mgr.active.size === 0) return fn();
     return this.autoCommit(db, fn, true);
   }
 

@@ -10,10 +10,11 @@
 import { type Pgno, AssertionError, assert } from '../util/index.js';
 import type { FileHandle } from '../os/index.js';
 import type { Frame, FrameOwner } from './frame.js';
+import { FrameIndex } from './frame-index.js';
 import type { MPool } from './pool.js';
 
 export class MPoolFile implements FrameOwner {
-  readonly frames = new Map<number, Frame>();
+  readonly frames = new FrameIndex();
   private closed = false;
 
   constructor(
@@ -54,10 +55,9 @@ export class MPoolFile implements FrameOwner {
     return Math.floor(this.handle.size() / this.pageSize);
   }
 
-  /** Writes every dirty page of this file, in page order. */
+  /** Writes every dirty page of this file, in page order (the index's order). */
   flush(): void {
     const dirty = [...this.frames.values()].filter((f) => f.dirty);
-    dirty.sort((a, b) => a.pgno - b.pgno);
     for (const f of dirty) this.pool.writeFrame(this, f);
   }
 

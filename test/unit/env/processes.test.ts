@@ -37,7 +37,7 @@ describe('across processes', () => {
     const u = users.get('user1234') as Record<string, unknown>;
     expect(u).toEqual({ id: 1234, name: 'n1234', tags: new Set(['a', 'b1234']),
       joined: new Date(1700000001234), scores: new Map([['x', 1234]]), big: 10n ** 4n });
-    expect(raw.get(699)).toEqual(new Uint8Array(699).fill(699 & 255));
+    expect(raw.get(699)).toEqual(Buffer.alloc(699, 699 & 255));
     expect(users.db.verify().errors).toEqual([]);
     expect(raw.db.verify().errors).toEqual([]);
     env.close();

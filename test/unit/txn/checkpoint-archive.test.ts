@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Environment, codecs } from '../../../src/index.js';
 import { tempDir } from '../../support/temp-dir.js';
 
-const value = (i: number) => new Uint8Array(200).fill(i & 255);
+const value = (i: number) => Buffer.alloc(200, i & 255);
 const logFiles = (dir: string) => fs.readdirSync(dir).filter((f) => f.startsWith('log.')).sort();
 
 describe('checkpoints and log archival', () => {
