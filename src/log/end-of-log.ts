@@ -90,6 +90,7 @@ export function openLogTail(settings: LogWriterSettings): {
     dir,
     { ...header, prevFileLastOffset: 0 },
     settings.preallocate ? settings.fileSizeBytes : 0,
+    settings.sparse,
   );
   files.push(fileNumber);
   const endOffset = LOG_FILE_HEADER_SIZE;

@@ -94,21 +94,25 @@ export function zeroFill(handle: FileHandle, from: number, to: number): void {
 }
 
 /**
- * Creates log file `header.fileNumber` in `dir`, zero-filled to `preallocateBytes` (or just
- * the header when smaller), durably, and returns it open for reading and writing.
+ * Creates log file `header.fileNumber` in `dir`, preallocated to `preallocateBytes` (or just
+ * the header when smaller), durably, and returns it open for reading and writing. The space
+ * is written with zeros, or with `sparse` only extended (`ftruncate`): it reads as zeros
+ * either way, but only written zeros keep later fdatasyncs from allocating blocks.
  */
 export function createLogFile(
   fs: FileSystem,
   dir: string,
   header: LogFileHeader,
   preallocateBytes: number,
+  sparse = false,
 ): FileHandle {
   const path = logFilePath(dir, header.fileNumber);
   const tmpPath = `${path}.tmp`;
   const tmp = fs.open(tmpPath, 'create');
   try {
     tmp.truncate(0);
-    zeroFill(tmp, LOG_FILE_HEADER_SIZE, preallocateBytes);
+    if (sparse) tmp.truncate(Math.max(preallocateBytes, LOG_FILE_HEADER_SIZE));
+    else zeroFill(tmp, LOG_FILE_HEADER_SIZE, preallocateBytes);
     tmp.write(encodeFileHeader(header), 0);
     tmp.sync();
   } catch (error) {

@@ -64,6 +64,12 @@ export interface LogOptions {
    * the file's size (about twice as fast). Default true; turn off for in-memory file systems.
    */
   readonly preallocate?: boolean;
+  /**
+   * Preallocate new files by extending them (`ftruncate`) instead of writing zeros: creating
+   * a file is then nearly free, but fdatasyncs into the new space allocate blocks and cost
+   * about twice as much. For logs whose commits are not synced. Default false.
+   */
+  readonly sparse?: boolean;
   /** Open without creating, repairing or writing anything. */
   readonly readOnly?: boolean;
   /** The default registry of cursors and `readAt`. */
@@ -86,6 +92,7 @@ function settingsOf(options: LogOptions): LogWriterSettings {
     dir: options.dir,
     readOnly: options.readOnly ?? false,
     preallocate: options.preallocate ?? true,
+    sparse: options.sparse ?? false,
     fileSizeBytes: checkedSize(
       'logFileSizeBytes',
       options.logFileSizeBytes,

@@ -78,6 +78,8 @@ export interface LogWriterSettings {
   readonly readOnly: boolean;
   readonly fileSizeBytes: number;
   readonly preallocate: boolean;
+  /** Preallocate by extending the file rather than writing zeros (see createLogFile). */
+  readonly sparse: boolean;
   readonly bufferFlushBytes: number;
 }
 
@@ -276,7 +278,8 @@ export class LogWriter {
     this.guard(() => {
       this.handle?.close();
       this.handle = undefined;
-      handle = createLogFile(fs, dir, header, preallocate ? fileSizeBytes : 0);
+      const size = preallocate ? fileSizeBytes : 0;
+      handle = createLogFile(fs, dir, header, size, this.settings.sparse);
     });
     assert(handle !== undefined, 'log file creation returned no handle');
     this.stats.filesCreated++;

@@ -15,7 +15,7 @@
 import { type Pgno, InvalidArgumentError, copyBytes, pgno } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import {
-  PageType, fits, getNext, getSlotCount, initPage, slotLength, totalFree,
+  PageType, fits, getNext, getSlotCount, getType, initPage, slotLength, totalFree,
 } from '../../page/index.js';
 import {
   type AmFile, AmType, META_FLAG_USER_COMPARATOR, META_PGNO, checkMeta, freeOverflow, initMeta,
@@ -23,10 +23,12 @@ import {
 } from '../common/index.js';
 import type { Comparator } from './comparator.js';
 import {
-  LEAF_ITEM_HEADER, leafIsOverflow, leafItem, leafOverflowItem, leafOverflowRef,
-  leafValueBytes, maxItemBytes, maxKeyBytes,
+  LEAF_ITEM_HEADER, OVERFLOW_REF_SIZE, leafIsOverflow, leafItem, leafOverflowItem,
+  leafOverflowRef, leafValueBytes, maxItemBytes, maxKeyBytes,
 } from './format.js';
-import { type SearchResult, type SearchTarget, TreePath, descend, searchLeaf } from './search.js';
+import {
+  type SearchResult, type SearchTarget, TreePath, compareLeafKey, descend, searchLeaf,
+} from './search.js';
 import { splitInsert } from './split.js';
 import { rebalance } from './merge.js';
 
@@ -44,6 +46,8 @@ export class Btree implements SearchTarget {
   readonly path = new TreePath();
   readonly listeners = new Set<ChangeListener>();
   private readonly result: SearchResult = { index: 0, found: false };
+  /** The rightmost leaf the last insert went to, or 0 (see `appendLeaf`). */
+  private appendHint: Pgno = pgno(0);
   readonly maxKeyBytes: number;
   private readonly maxItem: number;
 
@@ -166,10 +170,15 @@ export class Btree implements SearchTarget {
    */
   put(key: Uint8Array, value: Uint8Array, noOverwrite = false): boolean {
     this.checkKey(key);
-    const path = this.path;
-    const leaf = descend(this, ROOT_PGNO, key, path);
+    const appended = this.appendLeaf(key, this.itemSize(key, value));
+    const leaf = appended ?? descend(this, ROOT_PGNO, key, this.path);
     try {
-      searchLeaf(this, leaf, key, this.result);
+      if (appended) {
+        this.result.index = getSlotCount(leaf);
+        this.result.found = false;
+      } else {
+        searchLeaf(this, leaf, key, this.result);
+      }
       const { index, found } = this.result;
       if (found && noOverwrite) return false;
       this.beforeChange();
@@ -180,10 +189,45 @@ export class Btree implements SearchTarget {
       }
       this.insertAt(leaf, index, item);
       this.adjustCount(1);
+      this.appendHint = getNext(leaf) === 0 ? leaf.pgno : pgno(0);
       return true;
     } finally {
       this.unpin(leaf);
     }
+  }
+
+  /**
+   * Appends in key order skip the descent, as Berkeley DB's "last page" hint does: when the
+   * last insert went to the rightmost leaf, `key` sorts after its last key and the item fits,
+   * that leaf is where `key` belongs (it is the rightmost leaf, and its first key is at least
+   * its separator). Any leaf page is in the tree (pages are reachable or free), so checking
+   * the page itself is enough. Returns the leaf, pinned and read-locked, or undefined.
+   */
+  private appendLeaf(key: Uint8Array, itemSize: number): Frame | undefined {
+    const hint = this.appendHint;
+    if (hint === 0) return undefined;
+    const frame = this.pinUnlocked(hint);
+    const count = getSlotCount(frame);
+    const usable = getType(frame) === PageType.BTREE_LEAF && getNext(frame) === 0 &&
+      count > 0 && fits(frame, itemSize) && compareLeafKey(this, key, frame, count - 1) > 0;
+    if (!usable) {
+      this.unpin(frame);
+      this.appendHint = pgno(0);
+      return undefined;
+    }
+    try {
+      this.lockRead(hint);
+    } catch (e) {
+      this.unpin(frame);
+      throw e;
+    }
+    return frame;
+  }
+
+  /** Bytes the leaf item for (key, value) takes (see `makeItem`). */
+  private itemSize(key: Uint8Array, value: Uint8Array): number {
+    const inline = LEAF_ITEM_HEADER + key.length + value.length;
+    return inline <= this.maxItem ? inline : LEAF_ITEM_HEADER + key.length + OVERFLOW_REF_SIZE;
   }
 
   /** Removes `key`. Returns false when it was not stored. Complexity: O(log n). */
