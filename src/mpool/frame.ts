@@ -7,6 +7,8 @@
  * 1. A frame with `pins > 0` is never evicted and its bytes never move.
  * 2. `dirty` is set before the bytes differ from the file's copy, and cleared only after
  *    the bytes were written (after the log was flushed to the page's LSN).
+ * 3. `version` changes before the bytes do, so anything derived from them can tell it is
+ *    stale.
  */
 import type { Pgno } from '../util/index.js';
 import type { Page } from '../page/index.js';
@@ -29,6 +31,13 @@ export class Frame implements Page {
   referenced = true;
   /** Position in the cache's clock array, or -1 when not resident. */
   slot = -1;
+  /** Bumped whenever the bytes are about to change (see `MPoolFile.markDirty`). */
+  version = 0;
+  /**
+   * A structure an access method derived from the bytes (a search index), valid while
+   * `version` equals the version it was built at. The cache never looks inside.
+   */
+  derived: { version: number } | undefined = undefined;
 
   constructor(data: Uint8Array, owner: FrameOwner, pgno: Pgno) {
     this.data = data;

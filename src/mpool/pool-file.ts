@@ -36,6 +36,7 @@ export class MPoolFile implements FrameOwner {
     assert(!this.closed, `${this.name} is closed`);
     const frame = this.pool.fetch(this, pgno, true);
     frame.dirty = true;
+    frame.version++;
     return frame;
   }
 
@@ -45,9 +46,10 @@ export class MPoolFile implements FrameOwner {
     if (frame.pins < 0) throw new AssertionError(`${this.name}:${frame.pgno} released twice`);
   }
 
-  /** Marks a pinned frame as changed. Call before changing its bytes. */
+  /** Marks a pinned frame as changed. Call before every change of its bytes. */
   markDirty(frame: Frame): void {
     frame.dirty = true;
+    frame.version++;
   }
 
   /** Pages in the file on disk. */

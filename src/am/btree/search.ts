@@ -19,6 +19,7 @@ import {
   INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER, compareWithBytesAt, internalChild,
 } from './format.js';
 import type { Comparator } from './comparator.js';
+import { type HeadsResult, keyHeadsOf, lowerBound } from './key-heads.js';
 
 /** No btree of 2^32 pages under a 512-byte page is deeper than this. */
 export const MAX_DEPTH = 32;
@@ -57,6 +58,10 @@ export function compareLeafKey(t: SearchTarget, key: Uint8Array, p: Frame, i: nu
  * `found` tells whether that item's key equals `key`.
  */
 export function searchLeaf(t: SearchTarget, p: Frame, key: Uint8Array, out: SearchResult): void {
+  if (!t.compare) {
+    out.index = lowerBound(p, keyHeadsOf(p, true), key, true, out);
+    return;
+  }
   let lo = 0;
   let hi = getSlotCount(p);
   let found = false;
@@ -75,6 +80,10 @@ export function searchLeaf(t: SearchTarget, p: Frame, key: Uint8Array, out: Sear
 
 /** The index of the child of an internal page whose subtree may hold `key`. */
 export function searchInternal(t: SearchTarget, p: Frame, key: Uint8Array): number {
+  if (!t.compare) {
+    const index = lowerBound(p, keyHeadsOf(p, false), key, false, headsResult);
+    return headsResult.found ? index : index - 1;
+  }
   let lo = 1;
   let hi = getSlotCount(p);
   while (lo < hi) {
@@ -89,6 +98,8 @@ export function searchInternal(t: SearchTarget, p: Frame, key: Uint8Array): numb
   }
   return lo - 1;
 }
+
+const headsResult: HeadsResult = { found: false };
 
 /** Result of a leaf search, reused to avoid allocation. */
 export interface SearchResult {
