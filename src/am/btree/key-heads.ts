@@ -4,10 +4,11 @@
  *
  * Layer: am/btree (rank 5). Used only with the default (byte order) comparator.
  *
- * For a page, `prefix` is the longest prefix shared by all its keys (that of the first and
- * last key, as keys are sorted) and `heads[i]` holds the 4 key bytes after it, big-endian,
- * zero-padded. Heads order like their keys, except that equal heads say nothing: those
- * keys are compared in full.
+ * For a page, the prefix is the longest prefix shared by all its keys (that of the first and
+ * last key, as keys are sorted) and head i holds the 4 bytes of key i after it, big-endian,
+ * zero-padded. Heads order like their keys, except that equal heads say nothing: those keys
+ * are compared in full. Prefix and heads share one `Uint32Array` (`words`: the prefix bytes
+ * packed four to a word, then the heads), so a search reaches them in one memory access.
  *
  * Invariants:
  * 1. An index is used only while the frame's `version` equals the one it was built at, so
@@ -24,9 +25,15 @@ export class KeyHeads {
     /** First slot with a key: 0 on leaves, 1 on internal pages (slot 0 is "-infinity"). */
     readonly first: number,
     readonly count: number,
-    readonly prefix: Uint8Array,
-    readonly heads: Uint32Array,
+    readonly prefixLength: number,
+    /** The packed prefix, then one head per key from slot `first` on. */
+    readonly words: Uint32Array,
   ) {}
+
+  /** Index in `words` of the first head. */
+  get headsStart(): number {
+    return (this.prefixLength + 3) >>> 2;
+  }
 }
 
 /** Offset of the key of slot `i`. */
@@ -63,8 +70,7 @@ function buildHeads(frame: Frame, leaf: boolean): KeyHeads {
   const first = leaf ? 0 : 1;
   const count = getSlotCount(frame);
   const d = frame.data;
-  const heads = new Uint32Array(Math.max(0, count - first));
-  if (count <= first) return new KeyHeads(frame.version, first, count, d.subarray(0, 0), heads);
+  if (count <= first) return new KeyHeads(frame.version, first, count, 0, new Uint32Array(0));
   const lo = keyOffset(frame, first, leaf);
   const loLen = keyLength(frame, first, leaf);
   const hi = keyOffset(frame, count - 1, leaf);
@@ -72,11 +78,19 @@ function buildHeads(frame: Frame, leaf: boolean): KeyHeads {
   let prefixLen = 0;
   const max = Math.min(loLen, hiLen);
   while (prefixLen < max && d[lo + prefixLen] === d[hi + prefixLen]) prefixLen++;
+  const start = (prefixLen + 3) >>> 2;
+  const words = new Uint32Array(start + count - first);
+  for (let w = 0; w < start; w++) words[w] = headAt(d, lo + w * 4, lo + prefixLen);
   for (let i = first; i < count; i++) {
     const off = keyOffset(frame, i, leaf);
-    heads[i - first] = headAt(d, off + prefixLen, off + keyLength(frame, i, leaf));
+    words[start + i - first] = headAt(d, off + prefixLen, off + keyLength(frame, i, leaf));
   }
-  return new KeyHeads(frame.version, first, count, d.slice(lo, lo + prefixLen), heads);
+  return new KeyHeads(frame.version, first, count, prefixLen, words);
+}
+
+/** Byte `j` of the packed prefix. */
+function prefixByte(words: Uint32Array, j: number): number {
+  return (words[j >>> 2]! >>> (24 - ((j & 3) << 3))) & 0xff;
 }
 
 /** Result of a search: set by `lowerBound`. */
@@ -92,26 +106,28 @@ export function lowerBound(
   frame: Frame, h: KeyHeads, key: Uint8Array, leaf: boolean, out: HeadsResult,
 ): number {
   out.found = false;
-  const { first, count, prefix, heads } = h;
-  const pl = prefix.length;
+  const { first, count, words } = h;
+  const pl = h.prefixLength;
   const n = key.length < pl ? key.length : pl;
   for (let i = 0; i < n; i++) {
-    if (key[i] !== prefix[i]) return key[i]! < prefix[i]! ? first : count;
+    const p = prefixByte(words, i);
+    if (key[i] !== p) return key[i]! < p ? first : count;
   }
   if (key.length < pl) return first;
   const kh = headAt(key, pl, key.length);
+  const base = h.headsStart;
   let lo = 0;
   let hi = count - first;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (heads[mid]! < kh) lo = mid + 1;
+    if (words[base + mid]! < kh) lo = mid + 1;
     else hi = mid;
   }
   let end = lo;
   hi = count - first;
   while (end < hi) {
     const mid = (end + hi) >>> 1;
-    if (heads[mid]! <= kh) end = mid + 1;
+    if (words[base + mid]! <= kh) end = mid + 1;
     else hi = mid;
   }
   return fullSearch(frame, key, leaf, first, pl, lo, end, out);
