@@ -70,10 +70,15 @@ export class OpRunner implements DbRunner {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof IoError || e instanceof RunRecoveryError || !(e instanceof DbError)) {
-        this.poison ??= e;
-      }
+      this.notePoison(e);
       throw e;
+    }
+  }
+
+  /** Poisons the environment when `e` means a write path may have left a half-done change. */
+  private notePoison(e: unknown): void {
+    if (e instanceof IoError || e instanceof RunRecoveryError || !(e instanceof DbError)) {
+      this.poison ??= e;
     }
   }
 
@@ -98,8 +103,18 @@ export class OpRunner implements DbRunner {
     const runtime = this.runtime;
     if (!runtime) return this.guard(fn);
     const txn = this.context.current();
-    if (txn) return this.guard(() => this.bound(db, runtime.changesFor(txn), fn));
-    return this.autoCommit(db, fn, false);
+    if (!txn) return this.autoCommit(db, fn, false);
+    const file = db.file;
+    const previous = file.changes;
+    file.changes = runtime.changesFor(txn);
+    try {
+      return fn();
+    } catch (e) {
+      this.notePoison(e);
+      throw e;
+    } finally {
+      file.changes = previous;
+    }
   }
 
   private autoCommit<T>(db: Database, fn: () => T, readOnly: boolean): T {

@@ -51,6 +51,8 @@ export class TxnRuntime implements RecoveryFileTable {
   lastCheckpoint: CheckpointInfo | undefined;
   private logBytesAtCheckpoint = 0;
   private readonly changesByTxn = new WeakMap<Transaction, TxnChanges>();
+  /** The most recent answer of `changesFor`: consecutive calls are usually for one txn. */
+  private lastChanges: TxnChanges | undefined;
 
   constructor(fs: FileSystem, home: string, private readonly options: ResolvedOptions) {
     this.log = LogManager.open({
@@ -116,11 +118,13 @@ export class TxnRuntime implements RecoveryFileTable {
 
   /** The page-change hook of `txn`. */
   changesFor(txn: Transaction): TxnChanges {
+    if (this.lastChanges?.txn === txn) return this.lastChanges;
     let c = this.changesByTxn.get(txn);
     if (!c) {
       c = new TxnChanges(this.mgr, txn, (t) => this.changesFor(t));
       this.changesByTxn.set(txn, c);
     }
+    this.lastChanges = c;
     return c;
   }
 
