@@ -18,7 +18,7 @@ import {
 } from '../util/index.js';
 import type { FileHandle } from '../os/index.js';
 import {
-  PAGE_HEADER_SIZE, PageType, getLsn, getPgno, getType, isAllZero, pageChecksumOk, sealPage,
+  PageType, getLsn, getPgno, getType, pageChecksumOk, sealPage,
 } from '../page/index.js';
 import { Frame } from './frame.js';
 import { type MPoolStats, emptyStats } from './stats.js';
@@ -39,13 +39,13 @@ export interface MPoolOptions {
 export const CACHE_SIZE_MIN_BYTES = 4096;
 
 /**
- * True for a page that was never formatted: all zeros, or (after the undo of the
- * transaction that allocated it) zeros apart from the LSN and checksum of the compensation
- * record that restored it. Such a page has no identity of its own yet.
+ * True for a page that was never formatted: all zeros, or a page whose allocation was
+ * undone, which has a zero header again (type INVALID, page number 0) but keeps the LSN of
+ * the compensation record and whatever bytes its transaction had put in its body. Such a
+ * page has no identity of its own yet, and its body means nothing.
  */
 function isUnformatted(frame: Frame): boolean {
-  return getType(frame) === PageType.INVALID && getPgno(frame) === 0 &&
-    isAllZero(frame.data.subarray(PAGE_HEADER_SIZE));
+  return getType(frame) === PageType.INVALID && getPgno(frame) === 0;
 }
 
 export class MPool {

@@ -7,6 +7,9 @@
  * 1. A freed page has type FREE and is linked through `nextPgno` from `freeHead`.
  * 2. Allocation takes the free list's head first, then grows the file by one page.
  * 3. Every change goes through `PageChanges`, so allocation is logged and undone like data.
+ * 4. Undoing the allocation of a page taken from the free list restores all its bytes: the
+ *    undo of its freeing (earlier in the same transaction) restores only the header, and
+ *    counts on the body (an overflow page's payload) being as it was left.
  */
 import { type Pgno, CorruptionError, pgno } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
@@ -43,7 +46,9 @@ export function allocPage(f: AmFile, type: PageType, level = 0): Frame {
       frame = f.mp.create(fresh);
     }
     const target = frame.pgno;
-    f.changes.rewrite(f.mp, frame, () => initPage(frame, target, type, level));
+    const reused = head !== 0;
+    f.changes.rewrite(f.mp, frame, () => initPage(frame, target, type, level), reused);
+    f.changes.allocated(f.mp, frame);
     return frame;
   } finally {
     f.mp.release(meta);

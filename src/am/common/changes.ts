@@ -26,8 +26,15 @@ export interface PageChanges {
   deleteItem(file: MPoolFile, frame: Frame, index: number): void;
   /** Replaces slot `index` of a pinned slotted page with `item`. */
   replaceItem(file: MPoolFile, frame: Frame, index: number, item: Uint8Array): void;
-  /** Runs `mutate`, which may change any bytes of the pinned page (splits, merges, meta). */
-  rewrite(file: MPoolFile, frame: Frame, mutate: () => void): void;
+  /** Tells that `frame` was just allocated (and formatted) by this operation's transaction. */
+  allocated(file: MPoolFile, frame: Frame): void;
+  /**
+   * Runs `mutate`, which may change any bytes of the pinned page (splits, merges, meta).
+   * With `wholeBefore`, undo must restore every byte of the page as it was (a page taken
+   * from the free list: an earlier change of the same transaction may be undone later by
+   * restoring only part of it, and counts on the rest).
+   */
+  rewrite(file: MPoolFile, frame: Frame, mutate: () => void, wholeBefore?: boolean): void;
   /** Adds `delta` to the meta page's record count (a transaction may defer it to commit). */
   adjustCount(file: MPoolFile, meta: Frame, delta: number): void;
   /** Count changes made but not yet applied to the meta page (0 without a transaction). */
@@ -37,6 +44,7 @@ export interface PageChanges {
 /** Applies changes without logging: non-transactional environments. */
 export const directChanges: PageChanges = {
   willRead() {},
+  allocated() {},
   insertItem(file, frame, index, item) {
     file.markDirty(frame);
     insertItem(frame, index, item);

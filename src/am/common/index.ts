@@ -9,3 +9,4 @@ export * from './alloc.js';
 export * from './overflow.js';
 export * from './page-records.js';
 export { TxnChanges } from './txn-changes.js';
+export { imageParts } from './page-image.js';

@@ -48,6 +48,19 @@ export const PgRewriteRecord = defineLogRecord({
     afterHeap: 'u32', afterLow: 'bytes', afterHigh: 'bytes', ...clrFields,
   },
 });
+/**
+ * The whole content of a slotted page (header and slots, then the item heap), logged at
+ * commit for a page its transaction allocated and then changed without item records (see
+ * am/common/fresh-pages.ts). Redo writes it; its undo writes it again: the page held exactly
+ * this content before the record too.
+ */
+export const PgImageRecord = defineLogRecord({
+  name: 'pg_image', typeId: 25,
+  fields: {
+    fileId: 'fileId', pgno: 'pgno', heap: 'u32', low: 'bytes', high: 'bytes', ...clrFields,
+  },
+});
+
 export const PgCountRecord = defineLogRecord({
   name: 'pg_count', typeId: 24,
   fields: { fileId: 'fileId', pgno: 'pgno', delta: 'f64', ...clrFields },
@@ -114,6 +127,11 @@ const applyRewrite = (f: Frame, b: Body<typeof PgRewriteRecord>) => {
 const applyCount = (f: Frame, b: Body<typeof PgCountRecord>) =>
   setMetaCount(f, metaCount(f) + b.delta);
 
+const applyImage = (f: Frame, b: Body<typeof PgImageRecord>) => {
+  f.data.set(b.low, IMAGE_START);
+  f.data.set(b.high, b.heap);
+};
+
 /** Slotted-page images start after the checksum and LSN. */
 export const IMAGE_START = 12;
 
@@ -132,6 +150,7 @@ function applierOf(type: LogRecordType<never>): (f: Frame, b: never) => void {
     case PgDeleteRecord.typeId: return applyDelete as never;
     case PgReplaceRecord.typeId: return applyReplace as never;
     case PgRewriteRecord.typeId: return applyRewrite as never;
+    case PgImageRecord.typeId: return applyImage as never;
     default: return applyCount as never;
   }
 }
@@ -146,6 +165,8 @@ export const PAGE_RECORD_HANDLERS: [LogRecordType<never>, RecoveryHandler][] = [
     (b) => [PgReplaceRecord as never, { ...b, before: b.after, after: b.before }])],
   [PgRewriteRecord as never, pageHandler(PgRewriteRecord, applyRewrite,
     (b) => [PgRewriteRecord as never, invertRewrite(b)])],
+  [PgImageRecord as never, pageHandler(PgImageRecord, applyImage,
+    (b) => [PgImageRecord as never, b])],
   [PgCountRecord as never, pageHandler(PgCountRecord, applyCount,
     (b) => [PgCountRecord as never, { ...b, delta: -b.delta }])],
 ];

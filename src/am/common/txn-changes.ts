@@ -13,9 +13,9 @@
  * 3. Without `txn.locking` (an auto-commit call while no other transaction is open) no lock
  *    is taken: nothing else can run until the call has committed.
  */
-import { type Pgno, ZERO_LSN, fileId, pgno } from '../../util/index.js';
+import { type Lsn, type Pgno, ZERO_LSN, fileId, pgno } from '../../util/index.js';
 import { LockMode, type LockManager, pageLockObject } from '../../lock/index.js';
-import type { LogBody } from '../../log/index.js';
+import type { LogBody, LogRecordType } from '../../log/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
 import {
   PAGE_HEADER_SIZE, PageType, SLOT_SIZE, deleteItem, getHeapStart, getSlotCount, getType,
@@ -24,6 +24,8 @@ import {
 import type { Transaction, TxnManager } from '../../txn/index.js';
 import type { PageChanges } from './changes.js';
 import { META_PGNO, metaCount, setMetaCount } from './meta.js';
+import { imageParts } from './page-image.js';
+import { FreshPages } from './fresh-pages.js';
 import {
   IMAGE_START, PgCountRecord, PgDeleteRecord, PgInsertRecord, PgReplaceRecord, PgRewriteRecord,
 } from './page-records.js';
@@ -100,20 +102,13 @@ function spanRewrite(before: Uint8Array, after: Uint8Array, linksOnly: boolean):
   return body;
 }
 
-/** The header-and-slots part and the heap part of a slotted page (see page-records.ts). */
-function imageParts(data: Uint8Array): [number, Uint8Array, Uint8Array] {
-  const page = pageOf(data);
-  const slotsEnd = PAGE_HEADER_SIZE + getSlotCount(page) * SLOT_SIZE;
-  let heap = getHeapStart(page);
-  // A page that was never formatted (all zeros) has no heap: keep only its header.
-  if (heap < slotsEnd || heap > data.length) heap = data.length;
-  return [heap, data.subarray(IMAGE_START, slotsEnd), data.subarray(heap)];
-}
-
 /** A rewrite of a slotted page, logged as before and after images. */
-function imageRewrite(before: Uint8Array, after: Uint8Array): RewriteBody {
+function imageRewrite(before: Uint8Array, after: Uint8Array, wholeBefore: boolean): RewriteBody {
   const body = emptyRewrite();
-  [body.beforeHeap, body.beforeLow, body.beforeHigh] = imageParts(before);
+  [body.beforeHeap, body.beforeLow, body.beforeHigh] = wholeBefore
+    ? [PAGE_HEADER_SIZE, before.subarray(IMAGE_START, PAGE_HEADER_SIZE),
+      before.subarray(PAGE_HEADER_SIZE)]
+    : imageParts(before);
   [body.afterHeap, body.afterLow, body.afterHigh] = imageParts(after);
   return body;
 }
@@ -121,6 +116,7 @@ function imageRewrite(before: Uint8Array, after: Uint8Array): RewriteBody {
 export class TxnChanges implements PageChanges {
   private readonly locks: LockManager;
   private readonly counts = new Map<number, { file: MPoolFile; delta: number }>();
+  private readonly fresh = new FreshPages();
 
   /**
    * @param registry finds the changes object of another transaction (the parent's), so
@@ -141,7 +137,10 @@ export class TxnChanges implements PageChanges {
   }
 
   insertItem(file: MPoolFile, frame: Frame, index: number, item: Uint8Array): void {
-    this.lockWrite(file, frame.pgno);
+    if (this.changeFresh(file, frame)) {
+      insertItem(frame, index, item);
+      return;
+    }
     const lsn = this.mgr.append(this.txn, PgInsertRecord, {
       fileId: fileId(file.id), pgno: frame.pgno, index, item, clr: false, undoNext: ZERO_LSN,
     });
@@ -151,7 +150,10 @@ export class TxnChanges implements PageChanges {
   }
 
   deleteItem(file: MPoolFile, frame: Frame, index: number): void {
-    this.lockWrite(file, frame.pgno);
+    if (this.changeFresh(file, frame)) {
+      deleteItem(frame, index);
+      return;
+    }
     const lsn = this.mgr.append(this.txn, PgDeleteRecord, {
       fileId: fileId(file.id), pgno: frame.pgno, index, item: itemView(frame, index),
       clr: false, undoNext: ZERO_LSN,
@@ -162,7 +164,10 @@ export class TxnChanges implements PageChanges {
   }
 
   replaceItem(file: MPoolFile, frame: Frame, index: number, item: Uint8Array): void {
-    this.lockWrite(file, frame.pgno);
+    if (this.changeFresh(file, frame)) {
+      replaceItem(frame, index, item);
+      return;
+    }
     const lsn = this.mgr.append(this.txn, PgReplaceRecord, {
       fileId: fileId(file.id), pgno: frame.pgno, index, before: itemView(frame, index),
       after: item, clr: false, undoNext: ZERO_LSN,
@@ -172,7 +177,49 @@ export class TxnChanges implements PageChanges {
     setLsn(frame, lsn);
   }
 
-  rewrite(file: MPoolFile, frame: Frame, mutate: () => void): void {
+  /** This transaction allocated `frame`: item changes to it need no records (fresh-pages.ts). */
+  allocated(file: MPoolFile, frame: Frame): void {
+    if (this.fresh.isEmpty) this.txn.endHooks.push((ok) => this.settleFresh(ok));
+    this.fresh.add(file, frame.pgno);
+  }
+
+  /**
+   * Prepares an item change of `frame`. Returns true when the page is fresh (allocated by
+   * this transaction): the caller then applies the change with no record. Otherwise takes
+   * the write lock and, if an ancestor changed this page without records, logs its image
+   * first; the caller then logs the change.
+   */
+  private changeFresh(file: MPoolFile, frame: Frame): boolean {
+    if (this.fresh.has(file, frame.pgno)) {
+      file.markDirty(frame);
+      this.fresh.touch(file, frame.pgno);
+      return true;
+    }
+    this.lockWrite(file, frame.pgno);
+    for (let c = this.parentChanges(); c; c = c.parentChanges()) {
+      if (c.fresh.isTouched(file, frame.pgno)) c.fresh.materialize(file, frame.pgno, this.append);
+    }
+    return false;
+  }
+
+  private readonly append = <B>(type: LogRecordType<B>, body: B): Lsn =>
+    this.mgr.append(this.txn, type, body);
+
+  private settleFresh(committed: boolean): void {
+    if (!committed) {
+      this.fresh.clear();
+      return;
+    }
+    const parent = this.parentChanges();
+    if (parent) {
+      if (parent.fresh.isEmpty) parent.txn.endHooks.push((ok) => parent.settleFresh(ok));
+      this.fresh.handTo(parent.fresh);
+      return;
+    }
+    this.fresh.logImages(this.append);
+  }
+
+  rewrite(file: MPoolFile, frame: Frame, mutate: () => void, wholeBefore = false): void {
     this.lockWrite(file, frame.pgno);
     const size = frame.data.length;
     const before = beforeImage.subarray(0, size);
@@ -183,9 +230,9 @@ export class TxnChanges implements PageChanges {
     if (sameBytes(before, after, DIFF_START, size)) return;
     const linksOnly = sameBytes(before, after, DIFF_START, LINKS_START) &&
       sameBytes(before, after, LINKS_END, size);
-    const body = linksOnly || !(isSlotted(before) || isSlotted(after))
+    const body = !wholeBefore && (linksOnly || !(isSlotted(before) || isSlotted(after)))
       ? spanRewrite(before, after, linksOnly)
-      : imageRewrite(before, after);
+      : imageRewrite(before, after, wholeBefore);
     body.fileId = fileId(file.id);
     body.pgno = frame.pgno;
     setLsn(frame, this.mgr.append(this.txn, PgRewriteRecord, body));

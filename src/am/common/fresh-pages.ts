@@ -1,0 +1,104 @@
+/**
+ * `FreshPages`: the pages a transaction allocated itself, and which of them it changed
+ * without item records. Such changes need no undo record: undoing the allocation (logged
+ * with page images) returns the page to what it was before, whatever was put on it since.
+ * They need a redo record only if the transaction commits, and one image of the page's final
+ * content, logged just before the commit record, is that record. A bulk load into fresh
+ * pages thus logs one image per page instead of one record per item.
+ *
+ * Layer: am/common (rank 5).
+ *
+ * Invariants:
+ * 1. Only pages allocated by this very transaction count as fresh (not its parent's: a
+ *    child's abort must undo its own changes to them, which needs item records).
+ * 2. A committed child hands its fresh pages to its parent; an aborted one forgets them.
+ * 3. Before a top-level commit record, every page changed without records is imaged.
+ * 4. A fresh page is write-locked by its transaction from its allocation on.
+ */
+import { type Lsn, ZERO_LSN, fileId, pgno } from '../../util/index.js';
+import type { LogRecordType } from '../../log/index.js';
+import type { MPoolFile } from '../../mpool/index.js';
+import { PageType, getType, setLsn } from '../../page/index.js';
+import { imageParts } from './page-image.js';
+import { PgImageRecord } from './page-records.js';
+
+/** Appends a record to the owning transaction's chain. */
+export type ChainAppend = <B>(type: LogRecordType<B>, body: B) => Lsn;
+
+export class FreshPages {
+  private readonly fresh = new Map<MPoolFile, Set<number>>();
+  private readonly touched = new Map<MPoolFile, Set<number>>();
+
+  get isEmpty(): boolean {
+    return this.fresh.size === 0;
+  }
+
+  /** Page `p` of `file` was just allocated by the owning transaction. */
+  add(file: MPoolFile, p: number): void {
+    let set = this.fresh.get(file);
+    if (!set) this.fresh.set(file, (set = new Set()));
+    set.add(p);
+  }
+
+  has(file: MPoolFile, p: number): boolean {
+    return this.fresh.get(file)?.has(p) ?? false;
+  }
+
+  /** Page `p` (fresh) changed without a record. */
+  touch(file: MPoolFile, p: number): void {
+    let set = this.touched.get(file);
+    if (!set) this.touched.set(file, (set = new Set()));
+    set.add(p);
+  }
+
+  isTouched(file: MPoolFile, p: number): boolean {
+    return this.touched.get(file)?.has(p) ?? false;
+  }
+
+  /**
+   * Logs page `p`'s image now (through `append`, another transaction's chain) and stops
+   * counting it as touched: a nested transaction is about to change it with item records,
+   * which recovery can only redo over the page's true content.
+   */
+  materialize(file: MPoolFile, p: number, append: ChainAppend): void {
+    logImage(file, p, append);
+    this.touched.get(file)?.delete(p);
+  }
+
+  /** Child commit: the parent now owns these pages and their pending images. */
+  handTo(parent: FreshPages): void {
+    for (const [file, pages] of this.fresh) for (const p of pages) parent.add(file, p);
+    for (const [file, pages] of this.touched) for (const p of pages) parent.touch(file, p);
+    this.clear();
+  }
+
+  /** Top-level commit: logs the final image of every page changed without records. */
+  logImages(append: ChainAppend): void {
+    for (const [file, pages] of this.touched) {
+      for (const p of [...pages].sort((a, b) => a - b)) logImage(file, p, append);
+    }
+    this.clear();
+  }
+
+  clear(): void {
+    this.fresh.clear();
+    this.touched.clear();
+  }
+}
+
+function logImage(file: MPoolFile, p: number, append: ChainAppend): void {
+  const frame = file.get(pgno(p));
+  try {
+    const type = getType(frame);
+    if (type !== PageType.BTREE_LEAF && type !== PageType.BTREE_INTERNAL) return;
+    const [heap, low, high] = imageParts(frame.data);
+    const lsn = append(PgImageRecord, {
+      fileId: fileId(file.id), pgno: frame.pgno, heap, low, high, clr: false,
+      undoNext: ZERO_LSN,
+    });
+    file.markDirty(frame);
+    setLsn(frame, lsn);
+  } finally {
+    file.release(frame);
+  }
+}
