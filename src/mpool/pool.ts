@@ -38,6 +38,9 @@ export interface MPoolOptions {
  */
 export const CACHE_SIZE_MIN_BYTES = 4096;
 
+/** Pages cut from one slab at most: 64 pages keep a slab small next to any cache. */
+const SLAB_PAGES_MAX = 64;
+
 /**
  * True for a page that was never formatted: all zeros, or a page whose allocation was
  * undone, which has a zero header again (type INVALID, page number 0) but keeps the LSN of
@@ -57,6 +60,7 @@ export class MPool {
   private nextFileId = 1;
   private readonly files = new Set<MPoolFile>();
   private readonly spare = new Map<number, Uint8Array[]>();
+  private readonly slabs = new Map<number, { buffer: ArrayBuffer; used: number }>();
   /** Counters; read through `stat()`. */
   readonly counters: MPoolStats;
 
@@ -193,7 +197,7 @@ export class MPool {
       if (!this.evictOne()) break;
     }
     const pool = this.spare.get(file.pageSize);
-    const data = pool?.pop() ?? new Uint8Array(file.pageSize);
+    const data = pool?.pop() ?? this.carvePage(file.pageSize);
     const frame = new Frame(data, file, pgno);
     frame.pins = 1;
     const slot = this.freeSlots.pop() ?? this.clock.length;
@@ -202,6 +206,23 @@ export class MPool {
     this.counters.bytesResident += data.length;
     this.counters.pagesResident++;
     return frame;
+  }
+
+  /**
+   * A fresh zeroed page buffer, cut from a shared slab: one `ArrayBuffer` per page costs
+   * microseconds (allocation, zeroing, external-memory accounting); a view costs nanoseconds.
+   */
+  private carvePage(pageSize: number): Uint8Array {
+    let slab = this.slabs.get(pageSize);
+    if (!slab || slab.used + pageSize > slab.buffer.byteLength) {
+      const fit = Math.floor(this.cacheSizeBytes / pageSize);
+      const pages = Math.max(1, Math.min(SLAB_PAGES_MAX, fit));
+      slab = { buffer: new ArrayBuffer(pages * pageSize), used: 0 };
+      this.slabs.set(pageSize, slab);
+    }
+    const data = new Uint8Array(slab.buffer, slab.used, pageSize);
+    slab.used += pageSize;
+    return data;
   }
 
   /** Evicts one unpinned frame by the clock policy. False when every frame is pinned. */

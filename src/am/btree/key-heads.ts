@@ -12,7 +12,7 @@
  *
  * Invariants:
  * 1. An index is used only while the frame's `version` equals the one it was built at, so
- *    any change of the page rebuilds it (lazily, at the next search).
+ *    any change of the page rebuilds it (lazily, at the second search after the change).
  * 2. `lowerBound` returns exactly what a binary search over the full keys would.
  */
 import type { Frame } from '../../mpool/index.js';
@@ -57,13 +57,26 @@ function headAt(bytes: Uint8Array, from: number, end: number): number {
   return ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
 }
 
-/** The index of `frame` (a leaf or an internal page), built if stale. */
-export function keyHeadsOf(frame: Frame, leaf: boolean): KeyHeads {
+/** Marks a page searched once at a version; an index is built at the second search. */
+class SeenOnce {
+  constructor(readonly version: number) {}
+}
+
+/**
+ * The index of `frame` (a leaf or an internal page), or undefined the first time the page
+ * is searched at its current version: a page that changes between every two searches (the
+ * tail of a bulk load) would pay for an index it never uses.
+ */
+export function keyHeadsOf(frame: Frame, leaf: boolean): KeyHeads | undefined {
   const cached = frame.derived;
-  if (cached instanceof KeyHeads && cached.version === frame.version) return cached;
-  const built = buildHeads(frame, leaf);
-  frame.derived = built;
-  return built;
+  if (cached !== undefined && cached.version === frame.version) {
+    if (cached instanceof KeyHeads) return cached;
+    const built = buildHeads(frame, leaf);
+    frame.derived = built;
+    return built;
+  }
+  frame.derived = new SeenOnce(frame.version);
+  return undefined;
 }
 
 function buildHeads(frame: Frame, leaf: boolean): KeyHeads {

@@ -58,8 +58,9 @@ export function compareLeafKey(t: SearchTarget, key: Uint8Array, p: Frame, i: nu
  * `found` tells whether that item's key equals `key`.
  */
 export function searchLeaf(t: SearchTarget, p: Frame, key: Uint8Array, out: SearchResult): void {
-  if (!t.compare) {
-    out.index = lowerBound(p, keyHeadsOf(p, true), key, true, out);
+  const heads = t.compare ? undefined : keyHeadsOf(p, true);
+  if (heads) {
+    out.index = lowerBound(p, heads, key, true, out);
     return;
   }
   let lo = 0;
@@ -80,8 +81,9 @@ export function searchLeaf(t: SearchTarget, p: Frame, key: Uint8Array, out: Sear
 
 /** The index of the child of an internal page whose subtree may hold `key`. */
 export function searchInternal(t: SearchTarget, p: Frame, key: Uint8Array): number {
-  if (!t.compare) {
-    const index = lowerBound(p, keyHeadsOf(p, false), key, false, headsResult);
+  const heads = t.compare ? undefined : keyHeadsOf(p, false);
+  if (heads) {
+    const index = lowerBound(p, heads, key, false, headsResult);
     return headsResult.found ? index : index - 1;
   }
   let lo = 1;
