@@ -46,6 +46,11 @@ export class Btree implements SearchTarget {
   readonly path = new TreePath();
   readonly listeners = new Set<ChangeListener>();
   private readonly result: SearchResult = { index: 0, found: false };
+  /**
+   * Where `put` builds its leaf item: the item lives only until `put` returns (pages and
+   * log records copy it), so one buffer serves every call.
+   */
+  private readonly itemScratch: Uint8Array;
   /** The rightmost leaf the last insert went to, or 0 (see `appendLeaf`). */
   private appendHint: Pgno = pgno(0);
   readonly maxKeyBytes: number;
@@ -57,6 +62,7 @@ export class Btree implements SearchTarget {
   ) {
     this.maxKeyBytes = maxKeyBytes(file.pageSize);
     this.maxItem = maxItemBytes(file.pageSize);
+    this.itemScratch = new Uint8Array(this.maxItem);
   }
 
   /** Formats a new, empty file: meta page and an empty root leaf. */
@@ -258,7 +264,7 @@ export class Btree implements SearchTarget {
 
   /** Tells every listener (cursor) that the tree is about to change. */
   beforeChange(): void {
-    for (const l of this.listeners) l.detach();
+    if (this.listeners.size > 0) for (const l of this.listeners) l.detach();
     this.version++;
   }
 
@@ -272,7 +278,9 @@ export class Btree implements SearchTarget {
   }
 
   private makeItem(key: Uint8Array, value: Uint8Array): Uint8Array {
-    if (LEAF_ITEM_HEADER + key.length + value.length <= this.maxItem) return leafItem(key, value);
+    if (LEAF_ITEM_HEADER + key.length + value.length <= this.maxItem) {
+      return leafItem(key, value, this.itemScratch);
+    }
     const first = writeOverflow(this.file, value);
     return leafOverflowItem(key, first, value.length);
   }

@@ -45,9 +45,16 @@ export function maxKeyBytes(pageSize: number): number {
   return maxItemBytes(pageSize) - LEAF_ITEM_HEADER - OVERFLOW_REF_SIZE;
 }
 
-/** Builds a leaf item holding the value inline. */
-export function leafItem(key: Uint8Array, value: Uint8Array): Uint8Array {
-  const item = allocBytes(LEAF_ITEM_HEADER + key.length + value.length);
+/**
+ * Builds a leaf item holding the value inline, in `target` when given (a scratch buffer of
+ * at least `maxItemBytes`: the item is then valid until the next call with it).
+ */
+export function leafItem(
+  key: Uint8Array, value: Uint8Array, target?: Uint8Array,
+): Uint8Array {
+  const size = LEAF_ITEM_HEADER + key.length + value.length;
+  const item = target ? target.subarray(0, size) : allocBytes(size);
+  item[0] = 0;
   item[1] = key.length & 0xff;
   item[2] = key.length >>> 8;
   item.set(key, LEAF_ITEM_HEADER);
