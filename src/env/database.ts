@@ -23,19 +23,11 @@ import type { DbRunner } from './db-runner.js';
 /** Access methods a `Database` can use (more arrive with later versions). */
 export type DatabaseType = 'btree';
 
-/** What `Database.stat` reports (Berkeley DB's `DB->stat` for btrees). */
-export interface DatabaseStat {
+/** What `Database.stat` reports (Berkeley DB's `DB->stat` for btrees): the tree's shape. */
+export type DatabaseStat = Omit<BtreeVerifyReport, 'ok' | 'errors'> & {
   type: DatabaseType;
-  records: number;
   pageSize: number;
-  levels: number;
-  leafPages: number;
-  internalPages: number;
-  overflowPages: number;
-  freePages: number;
-  totalPages: number;
-  leafFillPercent: number;
-}
+};
 
 function checkBytes(value: unknown, what: string): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) {
@@ -133,12 +125,8 @@ export class Database {
 
   /** Shape and size of the database. */
   stat(): DatabaseStat {
-    const r = this.verify();
-    return {
-      type: this.type, records: r.records, pageSize: this.file.pageSize, levels: r.levels,
-      leafPages: r.leafPages, internalPages: r.internalPages, overflowPages: r.overflowPages,
-      freePages: r.freePages, totalPages: r.totalPages, leafFillPercent: r.leafFillPercent,
-    };
+    const { ok: _ok, errors: _errors, ...shape } = this.verify();
+    return { type: this.type, pageSize: this.file.pageSize, ...shape };
   }
 
   /** Closes the handle; the environment closes every database it opened on `close()`. */

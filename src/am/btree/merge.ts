@@ -13,11 +13,12 @@
 import type { Frame } from '../../mpool/index.js';
 import {
   PAGE_HEADER_SIZE, PageType, getLevel, getNext, getSlotCount, getType, initPage, insertItem,
-  itemView, setNext, setPrev, usedBytes,
+  itemView, setNext, usedBytes,
 } from '../../page/index.js';
 import { freePage } from '../common/index.js';
 import { internalChild, internalItem, internalKey } from './format.js';
 import type { Btree } from './btree.js';
+import { setPrevOf } from './links.js';
 
 /** A page using less than this share of its space tries to merge with a sibling. */
 const UNDERFULL_FRACTION = 0.25;
@@ -90,14 +91,7 @@ function unlinkLeaf(t: Btree, left: Frame, right: Frame): void {
   const f = t.file;
   const after = getNext(right);
   f.changes.rewrite(f.mp, left, () => setNext(left, after));
-  if (after !== 0) {
-    const next = t.pinUnlocked(after);
-    try {
-      f.changes.rewrite(f.mp, next, () => setPrev(next, left.pgno));
-    } finally {
-      t.unpin(next);
-    }
-  }
+  setPrevOf(t, after, left.pgno);
 }
 
 /** An internal root with one child takes over the child's items and level. */

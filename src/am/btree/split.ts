@@ -19,6 +19,7 @@ import {
 import { allocPage } from '../common/index.js';
 import { INTERNAL_ITEM_HEADER, internalChild, internalItem } from './format.js';
 import type { Btree } from './btree.js';
+import { setPrevOf } from './links.js';
 
 /** Chooses how many items of the combined sequence stay on the left page. */
 function chooseSplit(frame: Frame, index: number, item: Uint8Array, append: boolean): number {
@@ -98,14 +99,7 @@ function linkRightSibling(t: Btree, left: Frame, right: Frame): void {
     setNext(right, after);
   });
   f.changes.rewrite(f.mp, left, () => setNext(left, right.pgno));
-  if (after !== 0) {
-    const next = t.pinUnlocked(after);
-    try {
-      f.changes.rewrite(f.mp, next, () => setPrev(next, right.pgno));
-    } finally {
-      t.unpin(next);
-    }
-  }
+  setPrevOf(t, after, right.pgno);
 }
 
 /** Inserts a separator item into the internal page at `depth` of the path. */

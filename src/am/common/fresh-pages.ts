@@ -35,9 +35,7 @@ export class FreshPages {
 
   /** Page `p` of `file` was just allocated by the owning transaction. */
   add(file: MPoolFile, p: number): void {
-    let set = this.fresh.get(file);
-    if (!set) this.fresh.set(file, (set = new Set()));
-    set.add(p);
+    addTo(this.fresh, file, p);
   }
 
   has(file: MPoolFile, p: number): boolean {
@@ -46,9 +44,7 @@ export class FreshPages {
 
   /** Page `p` (fresh) changed without a record. */
   touch(file: MPoolFile, p: number): void {
-    let set = this.touched.get(file);
-    if (!set) this.touched.set(file, (set = new Set()));
-    set.add(p);
+    addTo(this.touched, file, p);
   }
 
   isTouched(file: MPoolFile, p: number): boolean {
@@ -84,6 +80,12 @@ export class FreshPages {
     this.fresh.clear();
     this.touched.clear();
   }
+}
+
+function addTo(map: Map<MPoolFile, Set<number>>, file: MPoolFile, p: number): void {
+  let set = map.get(file);
+  if (!set) map.set(file, (set = new Set()));
+  set.add(p);
 }
 
 function logImage(file: MPoolFile, p: number, append: ChainAppend): void {
