@@ -311,11 +311,6 @@ export class Btree implements SearchTarget {
 
   /** Adds `delta` to the record count in the meta page. */
   adjustCount(delta: number): void {
-    const meta = this.file.mp.get(META_PGNO);
-    try {
-      this.file.changes.adjustCount(this.file.mp, meta, delta);
-    } finally {
-      this.unpin(meta);
-    }
+    this.file.changes.adjustCount(this.file.mp, delta);
   }
 }

@@ -15,7 +15,7 @@
 import type { Pgno } from '../../util/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
 import { deleteItem, insertItem, replaceItem } from '../../page/index.js';
-import { metaCount, setMetaCount } from './meta.js';
+import { META_PGNO, metaCount, setMetaCount } from './meta.js';
 
 export interface PageChanges {
   /** Announces a read of page `pgno` (a transaction takes a read lock). */
@@ -36,7 +36,7 @@ export interface PageChanges {
    */
   rewrite(file: MPoolFile, frame: Frame, mutate: () => void, wholeBefore?: boolean): void;
   /** Adds `delta` to the meta page's record count (a transaction may defer it to commit). */
-  adjustCount(file: MPoolFile, meta: Frame, delta: number): void;
+  adjustCount(file: MPoolFile, delta: number): void;
   /** Count changes made but not yet applied to the meta page (0 without a transaction). */
   pendingCount(file: MPoolFile): number;
 }
@@ -61,9 +61,14 @@ export const directChanges: PageChanges = {
     file.markDirty(frame);
     mutate();
   },
-  adjustCount(file, meta, delta) {
-    file.markDirty(meta);
-    setMetaCount(meta, metaCount(meta) + delta);
+  adjustCount(file, delta) {
+    const meta = file.get(META_PGNO);
+    try {
+      file.markDirty(meta);
+      setMetaCount(meta, metaCount(meta) + delta);
+    } finally {
+      file.release(meta);
+    }
   },
   pendingCount() {
     return 0;

@@ -239,7 +239,7 @@ export class TxnChanges implements PageChanges {
   }
 
   /** Defers the change to the end of the transaction (see `settleCounts`). */
-  adjustCount(file: MPoolFile, _meta: Frame, delta: number): void {
+  adjustCount(file: MPoolFile, delta: number): void {
     this.addPending(file, delta);
   }
 
