@@ -7,6 +7,7 @@ import { Exclude, Expose, Type } from 'class-transformer';
 import { describe, expect, it } from 'vitest';
 import { codecs } from '../../../src/codec/index.js';
 import { CodecError, InvalidArgumentError } from '../../../src/util/index.js';
+import { thrownBy } from '../../support/thrown.js';
 
 class Address {
   street = '';
@@ -48,15 +49,6 @@ function sampleUser(): User {
   user.score = 2n ** 70n;
   user.session = 'secret';
   return user;
-}
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('codecs.classOf', () => {

@@ -12,15 +12,7 @@ import {
   type Codec,
 } from '../../../src/codec/index.js';
 import { AssertionError, CodecError } from '../../../src/util/index.js';
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrownBy } from '../../support/thrown.js';
 
 const failure = new TypeError('user codec exploded');
 const throwingCodec: Codec<unknown> = {

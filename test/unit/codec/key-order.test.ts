@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { codecs, type KeyValue } from '../../../src/codec/index.js';
 import { CodecError, compareBytes } from '../../../src/util/index.js';
+import { thrownBy } from '../../support/thrown.js';
 
 const key = codecs.key;
 
@@ -18,15 +19,6 @@ function expectAscending(keys: readonly KeyValue[]): void {
     const order = sign(compareBytes(encoded[i]!, encoded[i + 1]!));
     expect(order, `${String(keys[i])} < ${String(keys[i + 1])}`).toBe(-1);
   }
-}
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('codecs.key', () => {

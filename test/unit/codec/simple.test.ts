@@ -4,15 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { codecs, isKeyCodec } from '../../../src/codec/index.js';
 import { CodecError, compareBytes } from '../../../src/util/index.js';
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrownBy } from '../../support/thrown.js';
 
 describe('which built-in codecs are KeyCodecs', () => {
   it('marks the order-preserving ones', () => {

@@ -5,20 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { codecs } from '../../../src/codec/index.js';
 import { CodecError } from '../../../src/util/index.js';
+import { thrownBy } from '../../support/thrown.js';
 
 const value = codecs.value;
 
 function roundTrip<T>(input: T): T {
   return value.decode(value.encode(input)) as T;
-}
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('codecs.value', () => {
