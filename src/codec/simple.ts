@@ -20,7 +20,7 @@
  * 4. `float64` writes -0 as 0 (one key, as in `Map`) and every NaN as one canonical NaN that
  *    sorts after +Infinity.
  */
-import { CodecError, allocBytes, copyBytes } from '../util/index.js';
+import { CodecError, allocBytes } from '../util/index.js';
 import type { Codec, KeyCodec } from './codec.js';
 import { describeType, describeValue } from './describe-value.js';
 import { readOrderedDouble, writeOrderedDouble } from './ordered-double.js';

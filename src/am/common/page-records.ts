@@ -11,7 +11,7 @@
  *    whose `undoNext` is the next record of the chain still to undo.
  * 3. The record count (`pg_count`) is logical: undo subtracts, so it needs no page lock.
  */
-import { type Lsn, type Pgno } from '../../util/index.js';
+import { type Lsn, type Pgno, assert } from '../../util/index.js';
 import { defineLogRecord, type LogRecord, type LogRecordType } from '../../log/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
 import { deleteItem, getLsn, insertItem, replaceItem, setLsn } from '../../page/index.js';
@@ -77,6 +77,7 @@ function pageHandler<B extends AnyPageBody>(
 ): RecoveryHandler {
   return {
     redo(record: LogRecord, files: RecoveryFiles): void {
+      assert(record.typeId === type.typeId, `${type.name} handler given record ${record.typeId}`);
       const body = record.body as B;
       withPage(files.file(body.fileId), body.pgno, (file, frame) => {
         if (getLsn(frame) >= record.lsn) return;

@@ -18,8 +18,8 @@ import { LockMode, type LockManager, pageLockObject } from '../../lock/index.js'
 import type { LogBody, LogRecordType } from '../../log/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
 import {
-  PAGE_HEADER_SIZE, PageType, SLOT_SIZE, deleteItem, getHeapStart, getSlotCount, getType,
-  insertItem, itemView, pageOf, replaceItem, setLsn,
+  PAGE_HEADER_SIZE, PageType, deleteItem, getType, insertItem, itemView, pageOf, replaceItem,
+  setLsn,
 } from '../../page/index.js';
 import type { Transaction, TxnManager } from '../../txn/index.js';
 import type { PageChanges } from './changes.js';
