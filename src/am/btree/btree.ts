@@ -23,7 +23,7 @@ import {
 } from '../common/index.js';
 import type { Comparator } from './comparator.js';
 import {
-  LEAF_ITEM_HEADER, OVERFLOW_REF_SIZE, leafIsOverflow, leafItem, leafOverflowItem,
+  LEAF_ITEM_HEADER, OVERFLOW_REF_SIZE, leafIsOverflow, leafItem, leafOverflowItem, writeLeafItem,
   leafOverflowRef, leafValueBytes, maxItemBytes, maxKeyBytes,
 } from './format.js';
 import {
@@ -188,6 +188,7 @@ export class Btree implements SearchTarget {
       const { index, found } = this.result;
       if (found && noOverwrite) return false;
       this.beforeChange();
+      if (!found && this.insertInPlace(leaf, index, key, value)) return true;
       const item = this.makeItem(key, value);
       if (found) {
         this.replaceAt(leaf, index, item);
@@ -201,6 +202,29 @@ export class Btree implements SearchTarget {
       this.unpin(leaf);
     }
   }
+
+  /**
+   * Inserts a new inline item straight into the leaf when it fits (the common case), writing
+   * its bytes in place instead of building an item first. False when it does not apply.
+   */
+  private insertInPlace(leaf: Frame, index: number, key: Uint8Array, value: Uint8Array): boolean {
+    const size = LEAF_ITEM_HEADER + key.length + value.length;
+    if (size > this.maxItem || !fits(leaf, size)) return false;
+    this.fillKey = key;
+    this.fillValue = value;
+    this.file.changes.insertItemWith(this.file.mp, leaf, index, size, this.fillLeafItem);
+    this.adjustCount(1);
+    this.appendHint = getNext(leaf) === 0 ? leaf.pgno : pgno(0);
+    return true;
+  }
+
+  /** Writes the leaf item of (`fillKey`, `fillValue`) at `offset` of a page. */
+  private readonly fillLeafItem = (target: Uint8Array, offset: number): void => {
+    writeLeafItem(target, offset, this.fillKey, this.fillValue);
+  };
+
+  private fillKey: Uint8Array = new Uint8Array(0);
+  private fillValue: Uint8Array = new Uint8Array(0);
 
   /**
    * Appends in key order skip the descent, as Berkeley DB's "last page" hint does: when the

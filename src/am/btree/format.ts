@@ -62,6 +62,17 @@ export function leafItem(
   return item;
 }
 
+/** Writes the leaf item of (key, inline value) at `offset` of `target`. */
+export function writeLeafItem(
+  target: Uint8Array, offset: number, key: Uint8Array, value: Uint8Array,
+): void {
+  target[offset] = 0;
+  target[offset + 1] = key.length & 0xff;
+  target[offset + 2] = key.length >>> 8;
+  target.set(key, offset + LEAF_ITEM_HEADER);
+  target.set(value, offset + LEAF_ITEM_HEADER + key.length);
+}
+
 /** Builds a leaf item referring to an overflow chain. */
 export function leafOverflowItem(key: Uint8Array, first: Pgno, length: number): Uint8Array {
   const item = new Uint8Array(LEAF_ITEM_HEADER + key.length + OVERFLOW_REF_SIZE);

@@ -14,14 +14,24 @@
  */
 import type { Pgno } from '../../util/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
-import { deleteItem, insertItem, replaceItem } from '../../page/index.js';
+import { allocItem, deleteItem, insertItem, replaceItem } from '../../page/index.js';
 import { META_PGNO, metaCount, setMetaCount } from './meta.js';
+
+/** Writes an item's bytes at `offset` of `target` (a page). */
+export type ItemFiller = (target: Uint8Array, offset: number) => void;
 
 export interface PageChanges {
   /** Announces a read of page `pgno` (a transaction takes a read lock). */
   willRead(file: MPoolFile, pgno: Pgno): void;
   /** Inserts `item` at slot `index` of a pinned slotted page. */
   insertItem(file: MPoolFile, frame: Frame, index: number, item: Uint8Array): void;
+  /**
+   * Inserts an item of `length` bytes at slot `index` that `fill` writes in place (at
+   * `offset` of the page bytes), sparing the caller a separate item buffer.
+   */
+  insertItemWith(
+    file: MPoolFile, frame: Frame, index: number, length: number, fill: ItemFiller,
+  ): void;
   /** Deletes slot `index` of a pinned slotted page. */
   deleteItem(file: MPoolFile, frame: Frame, index: number): void;
   /** Replaces slot `index` of a pinned slotted page with `item`. */
@@ -48,6 +58,10 @@ export const directChanges: PageChanges = {
   insertItem(file, frame, index, item) {
     file.markDirty(frame);
     insertItem(frame, index, item);
+  },
+  insertItemWith(file, frame, index, length, fill) {
+    file.markDirty(frame);
+    fill(frame.data, allocItem(frame, index, length));
   },
   deleteItem(file, frame, index) {
     file.markDirty(frame);

@@ -18,11 +18,11 @@ import { LockMode, type LockManager, pageLockObject } from '../../lock/index.js'
 import type { LogBody, LogRecordType } from '../../log/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
 import {
-  PAGE_HEADER_SIZE, PageType, deleteItem, getType, insertItem, itemView, pageOf, replaceItem,
-  setLsn,
+  PAGE_HEADER_SIZE, PageType, allocItem, deleteItem, getType, insertItem, itemView, pageOf,
+  replaceItem, setLsn,
 } from '../../page/index.js';
 import type { Transaction, TxnManager } from '../../txn/index.js';
-import type { PageChanges } from './changes.js';
+import type { ItemFiller, PageChanges } from './changes.js';
 import { META_PGNO, metaCount, setMetaCount } from './meta.js';
 import { imageParts } from './page-image.js';
 import { FreshPages } from './fresh-pages.js';
@@ -147,6 +147,22 @@ export class TxnChanges implements PageChanges {
     file.markDirty(frame);
     insertItem(frame, index, item);
     setLsn(frame, lsn);
+  }
+
+  insertItemWith(
+    file: MPoolFile, frame: Frame, index: number, length: number, fill: ItemFiller,
+  ): void {
+    const fresh = this.changeFresh(file, frame);
+    if (!fresh) file.markDirty(frame);
+    const offset = allocItem(frame, index, length);
+    fill(frame.data, offset);
+    if (fresh) return;
+    // The record is appended after the change: nothing can write the page in between, and
+    // a failed append poisons the environment (see env/op-runner.ts).
+    setLsn(frame, this.mgr.append(this.txn, PgInsertRecord, {
+      fileId: fileId(file.id), pgno: frame.pgno, index,
+      item: frame.data.subarray(offset, offset + length), clr: false, undoNext: ZERO_LSN,
+    }));
   }
 
   deleteItem(file: MPoolFile, frame: Frame, index: number): void {
