@@ -10,3 +10,12 @@ export function thrownBy(action: () => unknown): unknown {
   }
   throw new Error('expected a throw');
 }
+
+/** The error an action throws, checked to be an instance of `type`. */
+export function errorOf<T>(action: () => unknown, type: abstract new (...args: never[]) => T): T {
+  const error = thrownBy(action);
+  if (!(error instanceof type)) {
+    throw new Error(`expected a ${type.name}, got ${String(error)}`, { cause: error });
+  }
+  return error;
+}

@@ -26,6 +26,7 @@ import {
   bodyFor,
   fixtureRegistry,
   sameRecord,
+  recordsOf,
 } from './log-fixture.js';
 import type { Appended } from './log-fixture.js';
 
@@ -43,10 +44,7 @@ function counted(extra: Partial<LogOptions> = {}): { fault: FaultFs; log: LogMan
 }
 
 function readAll(log: LogManager): number {
-  const cursor = log.cursor();
-  let count = 0;
-  for (let r = cursor.first(); r !== undefined; r = cursor.next()) count++;
-  return count;
+  return recordsOf(log).length;
 }
 
 describe('flush costs', () => {

@@ -5,8 +5,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LogRecordRegistry, defineLogRecord } from '../../../src/log/index.js';
-import type { LogBody, LogManager, LogRecord } from '../../../src/log/index.js';
+import { afterEach, beforeEach } from 'vitest';
+import { LogManager, LogRecordRegistry, defineLogRecord } from '../../../src/log/index.js';
+import type { LogBody, LogOptions, LogRecord } from '../../../src/log/index.js';
+import { NodeFs } from '../../../src/os/index.js';
 import { txnId, ZERO_LSN } from '../../../src/util/index.js';
 import type { Lsn, TxnId } from '../../../src/util/index.js';
 
@@ -110,4 +112,41 @@ export function sameRecord(record: LogRecord | undefined, expected: Appended): b
     b.prevLsn === e.prevLsn &&
     Buffer.from(b.item).equals(e.item)
   );
+}
+
+/**
+ * A fresh temporary log directory per test (registered with beforeEach/afterEach), and an
+ * opener for a LogManager on it with `fileBytes`-byte files and the fixture registry.
+ */
+export function useLogDir(fileBytes: number): {
+  readonly dir: string;
+  open(extra?: Partial<LogOptions>): LogManager;
+} {
+  const registry = fixtureRegistry();
+  const nodeFs = new NodeFs();
+  let current = { dir: '', cleanup: (): void => {} };
+  beforeEach(() => {
+    current = tempDir();
+  });
+  afterEach(() => current.cleanup());
+  return {
+    get dir() {
+      return current.dir;
+    },
+    open(extra: Partial<LogOptions> = {}): LogManager {
+      return LogManager.open({
+        fs: nodeFs, dir: current.dir, logFileSizeBytes: fileBytes, registry, ...extra,
+      });
+    },
+  };
+}
+
+/** Every record of the log, first to last, as `Appended` entries. */
+export function recordsOf(log: LogManager): Appended[] {
+  const cursor = log.cursor();
+  const out: Appended[] = [];
+  for (let r = cursor.first(); r !== undefined; r = cursor.next()) {
+    out.push({ lsn: r.lsn, txnId: r.txnId, prevLsn: r.prevLsn, body: r.body as Appended['body'] });
+  }
+  return out;
 }

@@ -5,14 +5,13 @@
  * truncateAfter; read-only opens; and the same behaviour on MemFs without preallocation.
  */
 import * as nodeFsModule from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   LOG_FILE_HEADER_SIZE,
   LogManager,
   firstLsnOfFile,
   logFileName,
 } from '../../../src/log/index.js';
-import type { LogOptions } from '../../../src/log/index.js';
 import { MemFs, NodeFs } from '../../../src/os/index.js';
 import {
   InvalidArgumentError,
@@ -30,24 +29,15 @@ import {
   bodyFor,
   fixtureRegistry,
   sameRecord,
-  tempDir,
+  useLogDir,
 } from './log-fixture.js';
 import type { Appended } from './log-fixture.js';
 
 const FILE_BYTES = 64 * 1024;
 const registry = fixtureRegistry();
 const fs = new NodeFs();
-let dir = '';
-let cleanup = (): void => {};
-
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-});
-afterEach(() => cleanup());
-
-function open(extra: Partial<LogOptions> = {}): LogManager {
-  return LogManager.open({ fs, dir, logFileSizeBytes: FILE_BYTES, registry, ...extra });
-}
+const logDir = useLogDir(FILE_BYTES);
+const open = logDir.open;
 
 /** Walks the whole log forward and backward and compares with `expected`. */
 function expectLogEquals(log: LogManager, expected: readonly Appended[]): void {
@@ -222,7 +212,7 @@ describe('archive and truncation', () => {
 
 describe('read-only and in-memory logs', () => {
   it('opens read-only without creating or writing anything', () => {
-    const missing = `${dir}/nothing-here`;
+    const missing = `${logDir.dir}/nothing-here`;
     const empty = LogManager.open({ fs, dir: missing, readOnly: true, registry });
     expect(empty.files()).toEqual([]);
     expect(empty.cursor().first()).toBeUndefined();

@@ -8,40 +8,19 @@
  * records appended before a crash after new ones written since.
  */
 import * as nodeFs from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LogManager, logFileName } from '../../../src/log/index.js';
-import type { LogOptions } from '../../../src/log/index.js';
-import { NodeFs } from '../../../src/os/index.js';
 import { CorruptionError, lsnFile, lsnOffset } from '../../../src/util/index.js';
-import { appendMany, fixtureRegistry, sameRecord, tempDir } from './log-fixture.js';
+import { appendMany, recordsOf, sameRecord, useLogDir } from './log-fixture.js';
 import type { Appended } from './log-fixture.js';
 
 const FILE_BYTES = 64 * 1024;
-const registry = fixtureRegistry();
-const fs = new NodeFs();
-let dir = '';
-let cleanup = (): void => {};
+const logDir = useLogDir(FILE_BYTES);
+const open = logDir.open;
 
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-});
-afterEach(() => cleanup());
-
-function open(extra: Partial<LogOptions> = {}): LogManager {
-  return LogManager.open({ fs, dir, logFileSizeBytes: FILE_BYTES, registry, ...extra });
-}
-
-function readAll(log: LogManager): Appended[] {
-  const cursor = log.cursor();
-  const out: Appended[] = [];
-  for (let r = cursor.first(); r !== undefined; r = cursor.next()) {
-    out.push({ lsn: r.lsn, txnId: r.txnId, prevLsn: r.prevLsn, body: r.body as Appended['body'] });
-  }
-  return out;
-}
 
 function expectRecords(log: LogManager, expected: readonly Appended[]): void {
-  const got = readAll(log);
+  const got = recordsOf(log);
   expect(got.length).toBe(expected.length);
   got.forEach((g, i) => expect(sameRecord(log.readAt(g.lsn), expected[i]!)).toBe(true));
 }
@@ -172,8 +151,8 @@ describe('remnants of interrupted creations', () => {
     log.close();
     const files = log.files();
     const next = files.at(-1)! + 1;
-    nodeFs.writeFileSync(`${dir}/${logFileName(next)}`, new Uint8Array(0));
-    nodeFs.writeFileSync(`${dir}/${logFileName(next + 1)}.tmp`, new Uint8Array(100));
+    nodeFs.writeFileSync(`${logDir.dir}/${logFileName(next)}`, new Uint8Array(0));
+    nodeFs.writeFileSync(`${logDir.dir}/${logFileName(next + 1)}.tmp`, new Uint8Array(100));
 
     log = open();
     expect(log.report.remnantFiles).toEqual([next]);
@@ -181,11 +160,11 @@ describe('remnants of interrupted creations', () => {
     expect(log.files()).toEqual(files);
     expectRecords(log, expected);
     log.close();
-    expect(nodeFs.readdirSync(dir).sort()).toEqual(files.map(logFileName));
+    expect(nodeFs.readdirSync(logDir.dir).sort()).toEqual(files.map(logFileName));
   });
 
   it('starts a new log at the remnant number when nothing else is left', () => {
-    nodeFs.writeFileSync(`${dir}/${logFileName(7)}`, new Uint8Array(4096));
+    nodeFs.writeFileSync(`${logDir.dir}/${logFileName(7)}`, new Uint8Array(4096));
     const log = open();
     expect(log.files()).toEqual([7]);
     const [first] = appendMany(log, 1, () => 1);

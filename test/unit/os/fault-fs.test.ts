@@ -6,19 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { FaultFs, MemFs, type FileSystem } from '../../../src/os/index.js';
 import { IoError } from '../../../src/util/index.js';
+import { errorOf } from '../../support/thrown.js';
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 
 /** Runs `action` and returns the IoError it throws. */
-function ioErrorOf(action: () => unknown): IoError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(IoError);
-    return error as IoError;
-  }
-  throw new Error('expected an IoError');
-}
+const ioErrorOf = (action: () => unknown): IoError => errorOf(action, IoError);
 
 /** A small commit-like workload: three appends to a log, each synced, then a manifest. */
 function workload(fs: FileSystem): void {

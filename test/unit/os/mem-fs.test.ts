@@ -6,20 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { MemFs } from '../../../src/os/index.js';
 import { InvalidArgumentError, IoError } from '../../../src/util/index.js';
+import { errorOf } from '../../support/thrown.js';
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
 
 /** Runs `action` and returns the IoError it throws. */
-function ioErrorOf(action: () => unknown): IoError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(IoError);
-    return error as IoError;
-  }
-  throw new Error('expected an IoError');
-}
+const ioErrorOf = (action: () => unknown): IoError => errorOf(action, IoError);
 
 /** Creates `path` holding `data`, syncs it and its directory. */
 function durableFile(mem: MemFs, path: string, data: Uint8Array): void {

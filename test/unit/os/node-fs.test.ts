@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeFs, nodeFs } from '../../../src/os/index.js';
 import { equalBytes, InvalidArgumentError, IoError } from '../../../src/util/index.js';
+import { errorOf } from '../../support/thrown.js';
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
@@ -24,15 +25,7 @@ afterEach(() => {
 });
 
 /** Runs `action` and returns the IoError it throws. */
-function ioErrorOf(action: () => unknown): IoError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(IoError);
-    return error as IoError;
-  }
-  throw new Error('expected an IoError');
-}
+const ioErrorOf = (action: () => unknown): IoError => errorOf(action, IoError);
 
 describe('NodeFs handles', () => {
   it('writes, reads back and reports the size', () => {
