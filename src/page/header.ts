@@ -99,6 +99,8 @@ export function setLsn(p: Page, lsn: Lsn): void {
 export const getPgno = (p: Page): Pgno => p.view.getUint32(OFF_PGNO, true) as Pgno;
 export const setPgno = (p: Page, v: Pgno): void => p.view.setUint32(OFF_PGNO, v, true);
 export const getType = (p: Page): PageType => p.data[OFF_TYPE] as PageType;
+/** The type of the page held in `data`, read without wrapping it. */
+export const pageTypeOf = (data: Uint8Array): PageType => data[OFF_TYPE] as PageType;
 export const setType = (p: Page, v: PageType): void => {
   p.data[OFF_TYPE] = v;
 };

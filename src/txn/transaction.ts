@@ -34,8 +34,8 @@ export class Transaction {
   child: Transaction | undefined;
   readonly resources = new Set<TxnResource>();
   /**
-   * Called as the transaction ends, before its commit record (or its undo): work deferred
-   * to the end of the transaction, such as logging record-count changes.
+   * Called as the transaction ends: before its commit record, or after the undo of an
+   * abort. Work deferred to the end of the transaction, such as logging record-count changes.
    */
   readonly endHooks: ((committed: boolean) => void)[] = [];
 

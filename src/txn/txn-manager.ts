@@ -123,8 +123,8 @@ export class TxnManager {
     this.checkActive(txn);
     if (txn.child) this.abort(txn.child);
     this.closeResources(txn, 'its transaction aborted');
-    for (const hook of txn.endHooks) hook(false);
     this.undo(txn, txn.lastLsn, txn.boundaryLsn);
+    for (const hook of txn.endHooks) hook(false);
     const parent = txn.parent;
     if (parent) {
       parent.lastLsn = txn.lastLsn;

@@ -27,7 +27,7 @@ import {
   leafOverflowRef, leafValueBytes, maxItemBytes, maxKeyBytes,
 } from './format.js';
 import {
-  type SearchResult, type SearchTarget, TreePath, compareLeafKey, descend, searchLeaf,
+  type SearchResult, type SearchTarget, TreePath, compareLeafKey, descend, edgeLeaf, searchLeaf,
 } from './search.js';
 import { splitInsert } from './split.js';
 import { rebalance } from './merge.js';
@@ -196,7 +196,9 @@ export class Btree implements SearchTarget {
       }
       this.insertAt(leaf, index, item);
       this.adjustCount(1);
-      this.appendHint = getNext(leaf) === 0 ? leaf.pgno : pgno(0);
+      // An append that split the rightmost leaf went to the new right page, now rightmost.
+      const next = getNext(leaf);
+      this.appendHint = next === 0 ? leaf.pgno : appended ? next : pgno(0);
       return true;
     } finally {
       this.unpin(leaf);
@@ -228,30 +230,36 @@ export class Btree implements SearchTarget {
 
   /**
    * Appends in key order skip the descent, as Berkeley DB's "last page" hint does: when the
-   * last insert went to the rightmost leaf, `key` sorts after its last key and the item fits,
-   * that leaf is where `key` belongs (it is the rightmost leaf, and its first key is at least
-   * its separator). Any leaf page is in the tree (pages are reachable or free), so checking
-   * the page itself is enough. Returns the leaf, pinned and read-locked, or undefined.
+   * last insert went to the rightmost leaf and `key` sorts after its last key, that leaf is
+   * where `key` belongs (it is the rightmost leaf, and its first key is at least its
+   * separator). Any leaf page is in the tree (pages are reachable or free), so checking the
+   * page itself is enough. When the item fits, returns the leaf, pinned and read-locked; when
+   * it does not, walks the rightmost edge to fill the path the split needs, comparing no keys.
+   * Returns undefined when the hint does not apply.
    */
   private appendLeaf(key: Uint8Array, itemSize: number): Frame | undefined {
     const hint = this.appendHint;
     if (hint === 0) return undefined;
     const frame = this.pinUnlocked(hint);
     const count = getSlotCount(frame);
-    const usable = getType(frame) === PageType.BTREE_LEAF && getNext(frame) === 0 &&
-      count > 0 && fits(frame, itemSize) && compareLeafKey(this, key, frame, count - 1) > 0;
-    if (!usable) {
-      this.unpin(frame);
-      this.appendHint = pgno(0);
-      return undefined;
+    const ordered = getType(frame) === PageType.BTREE_LEAF && getNext(frame) === 0 &&
+      count > 0 && compareLeafKey(this, key, frame, count - 1) > 0;
+    if (ordered && fits(frame, itemSize)) {
+      try {
+        this.lockRead(hint);
+      } catch (e) {
+        this.unpin(frame);
+        throw e;
+      }
+      return frame;
     }
-    try {
-      this.lockRead(hint);
-    } catch (e) {
-      this.unpin(frame);
-      throw e;
-    }
-    return frame;
+    this.unpin(frame);
+    this.appendHint = pgno(0);
+    if (!ordered) return undefined;
+    const leaf = edgeLeaf(this, ROOT_PGNO, true, this.path);
+    if (leaf.pgno === hint) return leaf;
+    this.unpin(leaf);
+    return undefined;
   }
 
   /** Bytes the leaf item for (key, value) takes (see `makeItem`). */

@@ -114,17 +114,35 @@ export interface SearchResult {
  * internal pages and child indexes taken. Returns the leaf, pinned.
  */
 export function descend(t: SearchTarget, root: Pgno, key: Uint8Array, path?: TreePath): Frame {
+  return walk(t, root, key, path);
+}
+
+/**
+ * The leftmost (or rightmost) leaf, pinned, filling `path` (when given) like `descend`. The
+ * rightmost walk is where a key greater than every stored key belongs.
+ */
+export function edgeLeaf(
+  t: SearchTarget, root: Pgno, rightmost: boolean, path?: TreePath,
+): Frame {
+  return walk(t, root, rightmost ? 'last' : 'first', path);
+}
+
+/** The root-to-leaf walk: by key, or along the first or last child of every page. */
+function walk(
+  t: SearchTarget, root: Pgno, by: Uint8Array | 'first' | 'last', path?: TreePath,
+): Frame {
   let frame = t.pinUnlocked(root);
   let depth = 0;
   while (getType(frame) === PageType.BTREE_INTERNAL) {
-    if (depth >= MAX_DEPTH || getSlotCount(frame) === 0) {
+    const count = getSlotCount(frame);
+    if (depth >= MAX_DEPTH || count === 0) {
       const bad = frame.pgno;
       t.unpin(frame);
       throw new CorruptionError(`${t.name}: btree page ${bad} breaks the tree structure`, {
         file: t.name, pgno: bad,
       });
     }
-    const child = searchInternal(t, frame, key);
+    const child = by === 'first' ? 0 : by === 'last' ? count - 1 : searchInternal(t, frame, by);
     if (path) {
       path.pgnos[depth] = frame.pgno;
       path.indexes[depth] = child;
@@ -152,23 +170,4 @@ function lockedLeaf(t: SearchTarget, frame: Frame): Frame {
     t.unpin(frame);
     throw e;
   }
-}
-
-/** The leftmost (or rightmost) leaf, pinned. */
-export function edgeLeaf(t: SearchTarget, root: Pgno, rightmost: boolean): Frame {
-  let frame = t.pinUnlocked(root);
-  for (let depth = 0; getType(frame) === PageType.BTREE_INTERNAL; depth++) {
-    const count = getSlotCount(frame);
-    if (depth >= MAX_DEPTH || count === 0) {
-      const bad = frame.pgno;
-      t.unpin(frame);
-      throw new CorruptionError(`${t.name}: btree page ${bad} breaks the tree structure`, {
-        file: t.name, pgno: bad,
-      });
-    }
-    const next = internalChild(frame, rightmost ? count - 1 : 0);
-    t.unpin(frame);
-    frame = t.pinUnlocked(next);
-  }
-  return lockedLeaf(t, frame);
 }

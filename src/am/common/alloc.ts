@@ -10,14 +10,17 @@
  * 4. Undoing the allocation of a page taken from the free list restores all its bytes: the
  *    undo of its freeing (earlier in the same transaction) restores only the header, and
  *    counts on the body (an overflow page's payload) being as it was left.
+ * 5. A page the file grows by is fresh before it is formatted: its prior bytes are beyond
+ *    `lastPgno` and mean nothing, so a transaction logs no record for formatting it as a
+ *    btree page (its image at commit is the redo; see fresh-pages.ts).
  */
 import { type Pgno, CorruptionError, pgno } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import { PageType, getNext, getType, initPage, setNext } from '../../page/index.js';
 import { type AmFile, pinPage } from './am-file.js';
 import {
-  META_PGNO, metaFreeCount, metaFreeHead, metaLast, setMetaFreeCount, setMetaFreeHead,
-  setMetaLast,
+  META_FREE_RANGE, META_LAST_RANGE, META_PGNO, metaFreeCount, metaFreeHead, metaLast,
+  setMetaFreeCount, setMetaFreeHead, setMetaLast,
 } from './meta.js';
 
 /** Returns a pinned, dirty, empty page of `type`. */
@@ -36,19 +39,19 @@ export function allocPage(f: AmFile, type: PageType, level = 0): Frame {
       }
       const next = getNext(frame);
       const count = metaFreeCount(meta);
-      f.changes.rewrite(f.mp, meta, () => {
+      f.changes.rewriteRange(f.mp, meta, ...META_FREE_RANGE, () => {
         setMetaFreeHead(meta, next);
         setMetaFreeCount(meta, count - 1);
       });
     } else {
       const fresh = pgno(metaLast(meta) + 1);
-      f.changes.rewrite(f.mp, meta, () => setMetaLast(meta, fresh));
+      f.changes.rewriteRange(f.mp, meta, ...META_LAST_RANGE, () => setMetaLast(meta, fresh));
       frame = f.mp.create(fresh);
     }
     const target = frame.pgno;
     const reused = head !== 0;
-    f.changes.rewrite(f.mp, frame, () => initPage(frame, target, type, level), reused);
     f.changes.allocated(f.mp, frame);
+    f.changes.rewrite(f.mp, frame, () => initPage(frame, target, type, level), reused);
     return frame;
   } finally {
     f.mp.release(meta);
@@ -66,7 +69,7 @@ export function freePage(f: AmFile, frame: Frame): void {
       initPage(frame, target, PageType.FREE);
       setNext(frame, head);
     });
-    f.changes.rewrite(f.mp, meta, () => {
+    f.changes.rewriteRange(f.mp, meta, ...META_FREE_RANGE, () => {
       setMetaFreeHead(meta, target);
       setMetaFreeCount(meta, count + 1);
     });

@@ -36,7 +36,10 @@ export interface PageChanges {
   deleteItem(file: MPoolFile, frame: Frame, index: number): void;
   /** Replaces slot `index` of a pinned slotted page with `item`. */
   replaceItem(file: MPoolFile, frame: Frame, index: number, item: Uint8Array): void;
-  /** Tells that `frame` was just allocated (and formatted) by this operation's transaction. */
+  /**
+   * Tells that `frame` was just allocated by this operation's transaction, before it is
+   * formatted (a transaction write-locks it).
+   */
   allocated(file: MPoolFile, frame: Frame): void;
   /**
    * Runs `mutate`, which may change any bytes of the pinned page (splits, merges, meta).
@@ -45,6 +48,11 @@ export interface PageChanges {
    * restoring only part of it, and counts on the rest).
    */
   rewrite(file: MPoolFile, frame: Frame, mutate: () => void, wholeBefore?: boolean): void;
+  /**
+   * `rewrite` for a `mutate` that changes only bytes [from, to) of the pinned page (a few
+   * header or meta fields): only that range is compared and logged.
+   */
+  rewriteRange(file: MPoolFile, frame: Frame, from: number, to: number, mutate: () => void): void;
   /** Adds `delta` to the meta page's record count (a transaction may defer it to commit). */
   adjustCount(file: MPoolFile, delta: number): void;
   /** Count changes made but not yet applied to the meta page (0 without a transaction). */
@@ -72,6 +80,10 @@ export const directChanges: PageChanges = {
     replaceItem(frame, index, item);
   },
   rewrite(file, frame, mutate) {
+    file.markDirty(frame);
+    mutate();
+  },
+  rewriteRange(file, frame, _from, _to, mutate) {
     file.markDirty(frame);
     mutate();
   },

@@ -1,7 +1,9 @@
 /**
  * `FreshPages`: the pages a transaction allocated itself, and which of them it changed
- * without item records. Such changes need no undo record: undoing the allocation (logged
- * with page images) returns the page to what it was before, whatever was put on it since.
+ * without records (item changes, and rewrites that leave a btree page). Such changes need no
+ * undo record: undoing the allocation returns the page to what it was before (a free page,
+ * restored from its logged image) or beyond the file's last page (where its bytes mean
+ * nothing), whatever was put on it since.
  * They need a redo record only if the transaction commits, and one image of the page's final
  * content, logged just before the commit record, is that record. A bulk load into fresh
  * pages thus logs one image per page instead of one record per item.
@@ -17,9 +19,10 @@
  */
 import { type Lsn, ZERO_LSN, fileId, pgno } from '../../util/index.js';
 import type { LogRecordType } from '../../log/index.js';
-import type { MPoolFile } from '../../mpool/index.js';
-import { PageType, getType, setLsn } from '../../page/index.js';
+import type { Frame, MPoolFile } from '../../mpool/index.js';
+import { PAGE_HEADER_SIZE, PageType, getLsn, getType, setLsn } from '../../page/index.js';
 import { imageParts } from './page-image.js';
+import { META_PGNO, metaLast } from './meta.js';
 import { PgImageRecord } from './page-records.js';
 
 /** Appends a record to the owning transaction's chain. */
@@ -76,6 +79,21 @@ export class FreshPages {
     this.clear();
   }
 
+  /**
+   * After an abort's undo: the fresh pages beyond `lastPgno` again are pages the file grew
+   * by, and no record unformats a btree page formatted there. Their headers are zeroed here,
+   * keeping the LSN, as undoing a logged formatting would: such a page must not pass for a
+   * page of the tree.
+   */
+  unformatCreated(): void {
+    for (const [file, pages] of this.fresh) {
+      const meta = file.get(META_PGNO);
+      const last = metaLast(meta);
+      file.release(meta);
+      for (const p of pages) if (p > last) unformat(file, p);
+    }
+  }
+
   clear(): void {
     this.fresh.clear();
     this.touched.clear();
@@ -88,11 +106,28 @@ function addTo(map: Map<MPoolFile, Set<number>>, file: MPoolFile, p: number): vo
   set.add(p);
 }
 
+function unformat(file: MPoolFile, p: number): void {
+  const frame = file.get(pgno(p));
+  try {
+    if (getType(frame) === PageType.INVALID) return;
+    file.markDirty(frame);
+    const lsn = getLsn(frame);
+    frame.data.fill(0, 0, PAGE_HEADER_SIZE);
+    setLsn(frame, lsn);
+  } finally {
+    file.release(frame);
+  }
+}
+
+function isBtreePage(frame: Frame): boolean {
+  const type = getType(frame);
+  return type === PageType.BTREE_LEAF || type === PageType.BTREE_INTERNAL;
+}
+
 function logImage(file: MPoolFile, p: number, append: ChainAppend): void {
   const frame = file.get(pgno(p));
   try {
-    const type = getType(frame);
-    if (type !== PageType.BTREE_LEAF && type !== PageType.BTREE_INTERNAL) return;
+    if (!isBtreePage(frame)) return;
     const [heap, low, high] = imageParts(frame.data);
     const lsn = append(PgImageRecord, {
       fileId: fileId(file.id), pgno: frame.pgno, heap, low, high, clr: false,

@@ -48,6 +48,10 @@ const OFF_FREE_HEAD = 64;
 const OFF_FREE_COUNT = 68;
 const OFF_COUNT = 72;
 
+/** The byte ranges [from, to) allocation changes: lastPgno, and freeHead with freeCount. */
+export const META_LAST_RANGE = [OFF_LAST, OFF_LAST + 4] as const;
+export const META_FREE_RANGE = [OFF_FREE_HEAD, OFF_FREE_COUNT + 4] as const;
+
 export const metaRoot = (p: Page): Pgno => p.view.getUint32(OFF_ROOT, true) as Pgno;
 export const setMetaRoot = (p: Page, v: Pgno): void => p.view.setUint32(OFF_ROOT, v, true);
 export const metaLast = (p: Page): Pgno => p.view.getUint32(OFF_LAST, true) as Pgno;

@@ -18,7 +18,7 @@ import { LockMode, type LockManager, pageLockObject } from '../../lock/index.js'
 import type { LogBody, LogRecordType } from '../../log/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
 import {
-  PAGE_HEADER_SIZE, PageType, allocItem, deleteItem, getType, insertItem, itemView, pageOf,
+  PAGE_HEADER_SIZE, PageType, allocItem, deleteItem, insertItem, itemView, pageTypeOf,
   replaceItem, setLsn,
 } from '../../page/index.js';
 import type { Transaction, TxnManager } from '../../txn/index.js';
@@ -44,7 +44,7 @@ const LINKS_START = 24;
 const LINKS_END = 32;
 
 function isSlotted(data: Uint8Array): boolean {
-  const type = getType(pageOf(data));
+  const type = pageTypeOf(data);
   return type === PageType.BTREE_LEAF || type === PageType.BTREE_INTERNAL;
 }
 
@@ -131,7 +131,8 @@ export class TxnChanges implements PageChanges {
   }
 
   willRead(file: MPoolFile, pgno: Pgno): void {
-    if (this.txn.locking) {
+    // A fresh page is write-locked already.
+    if (this.txn.locking && !this.fresh.has(file, pgno)) {
       this.locks.get(this.txn.lockerId, pageLockObject(file.id, pgno), LockMode.READ);
     }
   }
@@ -195,6 +196,7 @@ export class TxnChanges implements PageChanges {
 
   /** This transaction allocated `frame`: item changes to it need no records (fresh-pages.ts). */
   allocated(file: MPoolFile, frame: Frame): void {
+    this.lockWrite(file, frame.pgno);
     if (this.fresh.isEmpty) this.txn.endHooks.push((ok) => this.settleFresh(ok));
     this.fresh.add(file, frame.pgno);
   }
@@ -223,6 +225,7 @@ export class TxnChanges implements PageChanges {
 
   private settleFresh(committed: boolean): void {
     if (!committed) {
+      this.fresh.unformatCreated();
       this.fresh.clear();
       return;
     }
@@ -235,14 +238,26 @@ export class TxnChanges implements PageChanges {
     this.fresh.logImages(this.append);
   }
 
+  /**
+   * A rewrite of a fresh page that leaves it a btree page needs no record, as an item change
+   * of it does not: the page's image at commit is its redo. This covers the formatting of a
+   * page the file grew by, whose prior bytes nothing can need. Other rewrites of a fresh page
+   * (freeing it, or formatting a page taken from the free list, `wholeBefore`) are logged:
+   * the commit images only btree pages.
+   */
   rewrite(file: MPoolFile, frame: Frame, mutate: () => void, wholeBefore = false): void {
-    this.lockWrite(file, frame.pgno);
+    const fresh = !wholeBefore && this.fresh.has(file, frame.pgno);
+    if (!fresh) this.lockWrite(file, frame.pgno);
     const size = frame.data.length;
     const before = beforeImage.subarray(0, size);
     before.set(frame.data);
     file.markDirty(frame);
     mutate();
     const after = frame.data;
+    if (fresh && isSlotted(after)) {
+      this.fresh.touch(file, frame.pgno);
+      return;
+    }
     if (sameBytes(before, after, DIFF_START, size)) return;
     const linksOnly = sameBytes(before, after, DIFF_START, LINKS_START) &&
       sameBytes(before, after, LINKS_END, size);
@@ -251,6 +266,23 @@ export class TxnChanges implements PageChanges {
       : imageRewrite(before, after, wholeBefore);
     body.fileId = fileId(file.id);
     body.pgno = frame.pgno;
+    setLsn(frame, this.mgr.append(this.txn, PgRewriteRecord, body));
+  }
+
+  rewriteRange(file: MPoolFile, frame: Frame, from: number, to: number, mutate: () => void): void {
+    this.lockWrite(file, frame.pgno);
+    const before = beforeImage.subarray(from, to);
+    before.set(frame.data.subarray(from, to));
+    file.markDirty(frame);
+    mutate();
+    const after = frame.data.subarray(from, to);
+    if (sameBytes(before, after, 0, to - from)) return;
+    const body = emptyRewrite();
+    body.fileId = fileId(file.id);
+    body.pgno = frame.pgno;
+    body.offset = from;
+    body.before = before;
+    body.after = after;
     setLsn(frame, this.mgr.append(this.txn, PgRewriteRecord, body));
   }
 

@@ -13,6 +13,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Environment } from '../../../src/index.js';
 import { MemFs } from '../../../src/os/index.js';
+import { META_PGNO, metaLast } from '../../../src/am/common/index.js';
+import { PageType, getType } from '../../../src/page/index.js';
+import { pgno } from '../../../src/util/index.js';
 import { propertySeed, scaled } from '../../support/seed.js';
 
 const scenarioArb = fc.record({
@@ -60,5 +63,37 @@ describe('fresh pages', () => {
       expect(m2.db.verify().errors).toEqual([]);
       again.close();
     }), { seed, numRuns: scaled(60) });
+  });
+
+  it('unformats the pages an aborted transaction grew the file by', () => {
+    const env = Environment.open('/h', { fileSystem: new MemFs(), pageSize: 512 });
+    const map = env.openMap<number, string>('m');
+    for (let i = 0; i < 10; i++) map.set(i, 'kept');
+    const { mp } = map.db.file;
+    const lastOf = (): number => {
+      const meta = mp.get(META_PGNO);
+      try {
+        return metaLast(meta);
+      } finally {
+        mp.release(meta);
+      }
+    };
+    const lastBefore = lastOf();
+    const txn = env.begin();
+    for (let i = 10; i < 400; i++) map.set(i, 'x'.repeat(40));
+    const grownTo = lastOf();
+    expect(grownTo).toBeGreaterThan(lastBefore + 10);
+    txn.abort();
+    expect(lastOf()).toBe(lastBefore);
+    for (let p = lastBefore + 1; p <= grownTo; p++) {
+      const frame = mp.get(pgno(p));
+      expect(getType(frame)).toBe(PageType.INVALID);
+      mp.release(frame);
+    }
+    for (let i = 10; i < 50; i++) map.set(i, 'again');
+    expect(map.size).toBe(50);
+    expect(map.get(49)).toBe('again');
+    expect(map.db.verify().errors).toEqual([]);
+    env.close();
   });
 });
