@@ -13,7 +13,7 @@
  */
 import { classOf, type ClassCodec, type ClassCodecOptions } from './class-codec.js';
 import type { Codec, KeyCodec } from './codec.js';
-import { keyCodec, type KeyValue } from './key-order.js';
+import { keyCodec, transientKeyCodec, type KeyValue } from './key-order.js';
 import { bytesCodec, float64Codec, jsonCodec, stringCodec, uint32Codec } from './simple.js';
 import { valueCodec } from './value.js';
 
@@ -58,3 +58,13 @@ export const codecs: Codecs = Object.freeze({
   float64: float64Codec,
   classOf,
 });
+
+/**
+ * @internal The codec to encode a key with when the bytes are needed only until the engine
+ * call they are passed to returns (point operations): for `codecs.key`, one that writes
+ * common keys into shared scratch space instead of allocating; any other codec as it is.
+ */
+export function pointKeyCodec<T>(codec: Codec<T>): Codec<T> {
+  if (codec !== (keyCodec as Codec<unknown>)) return codec;
+  return transientKeyCodec as Codec<unknown> as Codec<T>;
+}

@@ -126,15 +126,20 @@ export function encodeKey(value: KeyValue): Uint8Array {
 
 /** The hot path: tag + raw bytes, with a plain char loop while the string is ASCII. */
 function encodeTopString(text: string): Uint8Array {
+  const target = allocBytes(text.length + 1);
+  return writeTopAscii(text, target) ? target : encodeTopStringSlow(text);
+}
+
+/** Writes the encoding of `text` into `target` when it is ASCII; false (partly written) if not. */
+function writeTopAscii(text: string, target: Uint8Array): boolean {
   const length = text.length;
-  const target = allocBytes(length + 1);
   target[0] = TAG_STRING;
   for (let i = 0; i < length; i++) {
     const unit = text.charCodeAt(i);
-    if (unit >= 0x80) return encodeTopStringSlow(text);
+    if (unit >= 0x80) return false;
     target[i + 1] = unit;
   }
-  return target;
+  return true;
 }
 
 function encodeTopStringSlow(text: string): Uint8Array {
@@ -145,11 +150,37 @@ function encodeTopStringSlow(text: string): Uint8Array {
 }
 
 function encodeTopNumber(value: number, root: unknown): Uint8Array {
-  if (value !== value) throw rejectNaN(root);
   const target = allocBytes(9);
+  writeTopNumber(value, root, target);
+  return target;
+}
+
+function writeTopNumber(value: number, root: unknown, target: Uint8Array): void {
+  if (value !== value) throw rejectNaN(root);
   target[0] = TAG_NUMBER;
   writeOrderedDouble(value, target, 1);
-  return target;
+}
+
+/** Where `encodeKeyTransient` writes, with a view of every length it can return. */
+const SCRATCH_BYTES = 256;
+const scratch = new Uint8Array(SCRATCH_BYTES);
+const scratchViews = Array.from({ length: SCRATCH_BYTES + 1 }, (_, n) => scratch.subarray(0, n));
+
+/**
+ * `encodeKey` for a key needed only until the engine call it is passed to returns (a point
+ * get, set, has or delete): a number or a short ASCII string is written into one shared
+ * scratch buffer, and the view returned is overwritten by the next call. Other keys are
+ * encoded as `encodeKey` does. Complexity: O(encoded size), no allocation on the fast path.
+ */
+export function encodeKeyTransient(value: KeyValue): Uint8Array {
+  if (typeof value === 'number') {
+    writeTopNumber(value, value, scratch);
+    return scratchViews[9]!;
+  }
+  if (typeof value === 'string' && value.length < SCRATCH_BYTES && writeTopAscii(value, scratch)) {
+    return scratchViews[value.length + 1]!;
+  }
+  return encodeKey(value);
 }
 
 function writeElement(writer: KeyWriter, value: unknown, depth: number, root: unknown): void {
@@ -400,5 +431,12 @@ function malformed(reader: KeyReader, reason: string): CodecError {
 export const keyCodec: KeyCodec<KeyValue> = Object.freeze({
   orderPreserving: true,
   encode: encodeKey,
+  decode: decodeKey,
+});
+
+/** `keyCodec` encoding into scratch space (`encodeKeyTransient`), for point operations. */
+export const transientKeyCodec: KeyCodec<KeyValue> = Object.freeze({
+  orderPreserving: true,
+  encode: encodeKeyTransient,
   decode: decodeKey,
 });

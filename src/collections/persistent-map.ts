@@ -14,7 +14,7 @@
  */
 import { InvalidArgumentError } from '../util/index.js';
 import {
-  type Codec, type KeyValue, codecs, decodeOrThrow, encodeOrThrow, isCodec,
+  type Codec, type KeyValue, codecs, decodeOrThrow, encodeOrThrow, isCodec, pointKeyCodec,
 } from '../codec/index.js';
 import { CoreEnvironment, Database, type DbCursor } from '../env/index.js';
 import { type ByteRange, CursorIterator } from './cursor-iterator.js';
@@ -59,6 +59,7 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
   readonly db: Database;
   private readonly keyCodec: Codec<K>;
   private readonly valueCodec: Codec<V>;
+  private readonly pointKeys: Codec<K>;
   private readonly decodeValue: (bytes: Uint8Array) => V;
 
   /**
@@ -77,6 +78,7 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
     this.db = db;
     this.keyCodec = (options.key ?? codecs.key) as Codec<K>;
     this.valueCodec = (options.value ?? codecs.value) as Codec<V>;
+    this.pointKeys = pointKeyCodec(this.keyCodec);
     this.decodeValue = (bytes) => decodeOrThrow(this.valueCodec, bytes, 'value');
   }
 
@@ -91,28 +93,28 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
 
   /** The value under `key` (a fresh copy), or `undefined`. Complexity: O(log n). */
   get(key: K): V | undefined {
-    return this.db.getWith(this.encodeKey(key), this.decodeValue);
+    return this.db.getWith(this.encodePointKey(key), this.decodeValue);
   }
 
   /** Stores `value` under `key`. Complexity: O(log n). */
   set(key: K, value: V): this {
-    const k = this.encodeKey(key);
-    this.db.putReporting(k, encodeOrThrow(this.valueCodec, value, 'value', key), false);
+    const v = encodeOrThrow(this.valueCodec, value, 'value', key);
+    this.db.putReporting(this.encodePointKey(key), v, false);
     return this;
   }
 
   /** Stores `value` only when `key` is absent; true when it stored it. */
   setIfAbsent(key: K, value: V): boolean {
-    const k = this.encodeKey(key);
-    return this.db.putReporting(k, encodeOrThrow(this.valueCodec, value, 'value', key), true);
+    const v = encodeOrThrow(this.valueCodec, value, 'value', key);
+    return this.db.putReporting(this.encodePointKey(key), v, true);
   }
 
   has(key: K): boolean {
-    return this.db.exists(this.encodeKey(key));
+    return this.db.exists(this.encodePointKey(key));
   }
 
   delete(key: K): boolean {
-    return this.db.del(this.encodeKey(key));
+    return this.db.del(this.encodePointKey(key));
   }
 
   /** Removes every entry. */
@@ -204,5 +206,14 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
 
   private encodeKey(key: K): Uint8Array {
     return encodeOrThrow(this.keyCodec, key, 'key');
+  }
+
+  /**
+   * Encodes a key for a point operation, possibly into scratch space overwritten by the next
+   * encoding: so nothing else runs between this and the engine call (in `set`, the value is
+   * encoded first, since a value codec is user code).
+   */
+  private encodePointKey(key: K): Uint8Array {
+    return encodeOrThrow(this.pointKeys, key, 'key');
   }
 }

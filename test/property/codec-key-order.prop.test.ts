@@ -10,12 +10,13 @@
  * Invariants:
  * 1. sign(compareBytes(encode(a), encode(b))) === sign(naturalCompare(a, b)).
  * 2. decode(encode(a)) deep-equals a, with -0 read as 0 and Buffers as plain Uint8Arrays.
+ * 3. The scratch-space encoder of point operations gives the same bytes as `encode`.
  *
  * Seed: FC_SEED (printed); runs: FC_RUNS (default 300 per property).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codecs, type KeyValue } from '../../src/codec/index.js';
+import { codecs, type KeyValue, pointKeyCodec } from '../../src/codec/index.js';
 import { compareBytes } from '../../src/util/index.js';
 
 const seed = Number(process.env['FC_SEED'] ?? Date.now() % 2 ** 31);
@@ -163,6 +164,26 @@ describe('codecs.key order and round trip', () => {
       }),
       { seed, numRuns },
     );
+  });
+});
+
+describe('point-operation key encoding (scratch space)', () => {
+  const point = pointKeyCodec(key);
+  const longAscii = fc.string({ minLength: 250, maxLength: 300, unit: 'grapheme-ascii' });
+
+  it('is a different encoder for codecs.key and the same codec for any other', () => {
+    expect(point).not.toBe(key);
+    expect(pointKeyCodec(codecs.string)).toBe(codecs.string);
+  });
+
+  it('gives the bytes encode gives, for every kind of key and length', () => {
+    fc.assert(fc.property(fc.oneof(anyKey, longAscii), (a) => {
+      expect(Array.from(point.encode(a))).toEqual(Array.from(key.encode(a)));
+    }), { seed, numRuns });
+  });
+
+  it('rejects NaN like encode does', () => {
+    expect(() => point.encode(Number.NaN)).toThrow(/NaN/);
   });
 });
 

@@ -83,6 +83,20 @@ describe('PersistentMap', () => {
     expect(m.get('a')).toEqual({ n: 1 });
   });
 
+  it('stores under the right key when the value codec itself uses maps', () => {
+    const lookup = new PersistentMap<string, string>();
+    lookup.set('other-key', 'looked up');
+    const valueCodec = {
+      encode: (v: string) => Buffer.from(`${v}/${lookup.get('other-key')}/${lookup.has('x')}`),
+      decode: (b: Uint8Array) => Buffer.from(b).toString(),
+    };
+    const m = new PersistentMap<string, string>({ value: valueCodec });
+    m.set('key-1', 'one');
+    expect(m.setIfAbsent('key-2', 'two')).toBe(true);
+    expect([...m]).toEqual([['key-1', 'one/looked up/false'], ['key-2', 'two/looked up/false']]);
+    expect(lookup.size).toBe(1);
+  });
+
   it('closes the cursor of an iterator left by break, and survives changes while iterating', () => {
     const m = new PersistentMap<number, number>();
     for (let i = 0; i < 1000; i++) m.set(i, i);
