@@ -5,7 +5,8 @@
  * long shared prefixes, keys that are prefixes of others, zero bytes, empty keys.
  *
  * Strategy: fast-check draws key sets and probe keys; both trees get the same puts and
- * deletes; every probe's `get`, and cursor `seekRange`, must agree; verify passes.
+ * deletes, with gets in between; every probe's `get`, and cursor `seekRange`, must agree;
+ * verify passes.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -35,6 +36,11 @@ describe('key heads', () => {
           if (i % 7 === 3) {
             heads.tree.del(keys[i >> 1]!);
             plain.tree.del(keys[i >> 1]!);
+          }
+          // Searches between changes: indexes (and internal pages' child numbers) are
+          // built, then must be rebuilt after each change.
+          for (const k of [keys[i >> 2]!, keys[(i * 7) % (i + 1)]!]) {
+            expect(heads.tree.get(k)).toEqual(plain.tree.get(k));
           }
         });
         const a = new BtreeCursor(heads.tree);
