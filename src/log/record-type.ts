@@ -17,7 +17,7 @@
  * 2. `decode(encode(b))` equals `b` field by field, and `decode` consumes its input exactly.
  * 3. A declaration is frozen: its fields cannot change after `defineLogRecord` returns.
  */
-import { CorruptionError, InvalidArgumentError, assert } from '../util/index.js';
+import { AssertionError, CorruptionError, InvalidArgumentError } from '../util/index.js';
 import { ByteReader, ByteWriter, FIELD_CODECS, isFieldKind } from './field-types.js';
 import type { BodyOf, FieldCodec, FieldKind, FieldSpec } from './field-types.js';
 import type { LogRecord } from './record-format.js';
@@ -155,7 +155,9 @@ class DeclaredRecordType<B> implements LogRecordType<B> {
     const size = this.bodySize(body);
     const w = new ByteWriter(new Uint8Array(size));
     this.encodeInto(w, body);
-    assert(w.pos === size, `log record ${this.name}: encoded ${w.pos} bytes, sized ${size}`);
+    if (w.pos !== size) {
+      throw new AssertionError(`log record ${this.name}: encoded ${w.pos} bytes, sized ${size}`);
+    }
     return w.bytes;
   }
 

@@ -19,6 +19,7 @@
  *    throws `RunRecoveryError`, since the OS may have dropped what it failed to write.
  */
 import {
+  AssertionError,
   InvalidArgumentError,
   ReadOnlyError,
   RunRecoveryError,
@@ -145,7 +146,9 @@ export class LogWriter {
     const p = this.used;
     this.encoder.reset(this.buffer, p + RECORD.body);
     type.encodeInto(this.encoder, body);
-    assert(this.encoder.pos === p + length, `log record ${type.name} encoded a wrong size`);
+    if (this.encoder.pos !== p + length) {
+      throw new AssertionError(`log record ${type.name} encoded a wrong size`);
+    }
     const v = this.view;
     v.setUint32(p + RECORD.length, length, true);
     v.setUint32(p + RECORD.prevLength, this.lastLength, true);

@@ -7,7 +7,7 @@
  * 1. Every frame handed out by `get` is pinned and must be given back with `release`.
  * 2. `close` writes every dirty page before the file leaves the cache.
  */
-import { type Pgno, AssertionError, assert } from '../util/index.js';
+import { type Pgno, AssertionError } from '../util/index.js';
 import type { FileHandle } from '../os/index.js';
 import type { Frame, FrameOwner } from './frame.js';
 import { FrameIndex } from './frame-index.js';
@@ -27,13 +27,13 @@ export class MPoolFile implements FrameOwner {
 
   /** The page, pinned. Reads it from the file unless resident. */
   get(pgno: Pgno): Frame {
-    assert(!this.closed, `${this.name} is closed`);
+    if (this.closed) throw new AssertionError(`${this.name} is closed`);
     return this.pool.fetch(this, pgno, false);
   }
 
   /** A zero-filled frame for a page that does not exist on disk yet, pinned and dirty. */
   create(pgno: Pgno): Frame {
-    assert(!this.closed, `${this.name} is closed`);
+    if (this.closed) throw new AssertionError(`${this.name} is closed`);
     const frame = this.pool.fetch(this, pgno, true);
     frame.dirty = true;
     frame.version++;

@@ -16,7 +16,7 @@
  * 3. Every mutation here is deterministic given the page bytes, so replaying a logged change
  *    on an identical page produces identical bytes (redo relies on it).
  */
-import { assert } from '../util/index.js';
+import { AssertionError, assert } from '../util/index.js';
 import {
   type Page,
   PAGE_HEADER_SIZE,
@@ -80,7 +80,9 @@ export function fits(p: Page, length: number): boolean {
  */
 export function allocItem(p: Page, index: number, length: number): number {
   const count = getSlotCount(p);
-  assert(index >= 0 && index <= count, `slot index ${index} out of 0..${count}`);
+  if (!(index >= 0 && index <= count)) {
+    throw new AssertionError(`slot index ${index} out of 0..${count}`);
+  }
   if (contiguousFree(p) < length + SLOT_SIZE) compact(p);
   assert(contiguousFree(p) >= length + SLOT_SIZE, 'item does not fit after compaction');
   const slotsStart = PAGE_HEADER_SIZE + index * SLOT_SIZE;
@@ -103,7 +105,9 @@ export function insertItem(p: Page, index: number, item: Uint8Array): void {
 /** Removes slot `index`; its bytes become garbage (or free, when at the heap start). */
 export function deleteItem(p: Page, index: number): void {
   const count = getSlotCount(p);
-  assert(index >= 0 && index < count, `slot index ${index} out of 0..${count - 1}`);
+  if (!(index >= 0 && index < count)) {
+    throw new AssertionError(`slot index ${index} out of 0..${count - 1}`);
+  }
   const off = slotOffset(p, index);
   const len = slotLength(p, index);
   const slotsStart = PAGE_HEADER_SIZE + index * SLOT_SIZE;

@@ -24,7 +24,7 @@
  * 3. No item exceeds `maxItemBytes(pageSize)`, so any page holds at least four items and a
  *    split always succeeds.
  */
-import { type Pgno, allocBytes } from '../../util/index.js';
+import { type Pgno, allocBytes, viewOf } from '../../util/index.js';
 import {
   PAGE_HEADER_SIZE, type Page, SLOT_SIZE, slotLength, slotOffset,
 } from '../../page/index.js';
@@ -88,7 +88,10 @@ export function leafOverflowItem(key: Uint8Array, first: Pgno, length: number): 
 /** Builds an internal item. */
 export function internalItem(child: Pgno, key: Uint8Array): Uint8Array {
   const item = new Uint8Array(INTERNAL_ITEM_HEADER + key.length);
-  new DataView(item.buffer).setUint32(0, child, true);
+  item[0] = child & 0xff;
+  item[1] = (child >>> 8) & 0xff;
+  item[2] = (child >>> 16) & 0xff;
+  item[3] = child >>> 24;
   item.set(key, INTERNAL_ITEM_HEADER);
   return item;
 }
@@ -117,7 +120,7 @@ export function leafIsOverflow(p: Page, i: number): boolean {
 export function leafValueBytes(p: Page, i: number): Uint8Array {
   const off = slotOffset(p, i);
   const keyLen = p.data[off + 1]! | (p.data[off + 2]! << 8);
-  return p.data.subarray(off + LEAF_ITEM_HEADER + keyLen, off + slotLength(p, i));
+  return viewOf(p.data, off + LEAF_ITEM_HEADER + keyLen, off + slotLength(p, i));
 }
 
 /** The (first pgno, length) of an overflowed value. */

@@ -101,11 +101,6 @@ function buildHeads(frame: Frame, leaf: boolean): KeyHeads {
   return new KeyHeads(frame.version, first, count, prefixLen, words);
 }
 
-/** Byte `j` of the packed prefix. */
-function prefixByte(words: Uint32Array, j: number): number {
-  return (words[j >>> 2]! >>> (24 - ((j & 3) << 3))) & 0xff;
-}
-
 /** Result of a search: set by `lowerBound`. */
 export interface HeadsResult {
   found: boolean;
@@ -121,29 +116,41 @@ export function lowerBound(
   out.found = false;
   const { first, count, words } = h;
   const pl = h.prefixLength;
-  const n = key.length < pl ? key.length : pl;
-  for (let i = 0; i < n; i++) {
-    const p = prefixByte(words, i);
-    if (key[i] !== p) return key[i]! < p ? first : count;
+  // The prefix, four bytes at a time: past the end of the key or of the prefix both sides
+  // read as zeros, and a key that ends inside the prefix sorts before every key.
+  const keyEnd = key.length < pl ? key.length : pl;
+  const base = h.headsStart;
+  for (let w = 0; w < base; w++) {
+    const kw = headAt(key, w << 2, keyEnd);
+    const pw = words[w]!;
+    if (kw !== pw) return kw < pw ? first : count;
   }
   if (key.length < pl) return first;
   const kh = headAt(key, pl, key.length);
-  const base = h.headsStart;
+  const n = count - first;
   let lo = 0;
-  let hi = count - first;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (words[base + mid]! < kh) lo = mid + 1;
     else hi = mid;
   }
-  let end = lo;
-  hi = count - first;
+  return fullSearch(frame, key, leaf, first, pl, lo, equalHeadsEnd(words, base, n, lo, kh), out);
+}
+
+/** One past the last head equal to `kh` from `lo` on (usually none or one: checked first). */
+function equalHeadsEnd(words: Uint32Array, base: number, n: number, lo: number,
+  kh: number): number {
+  if (lo >= n || words[base + lo] !== kh) return lo;
+  let end = lo + 1;
+  if (end >= n || words[base + end] !== kh) return end;
+  let hi = n;
   while (end < hi) {
     const mid = (end + hi) >>> 1;
     if (words[base + mid]! <= kh) end = mid + 1;
     else hi = mid;
   }
-  return fullSearch(frame, key, leaf, first, pl, lo, end, out);
+  return end;
 }
 
 /** Byte-order comparison of `key[from..]` with `len` bytes of `data` at `off`. */
