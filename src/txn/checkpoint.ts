@@ -27,6 +27,8 @@ export interface CheckpointTarget {
 export interface CheckpointInfo {
   lsn: Lsn;
   scanLsn: Lsn;
+  /** Where recovery starts redoing. */
+  redoLsn: Lsn;
 }
 
 /** Takes a checkpoint; returns its LSN and scan point. */
@@ -44,7 +46,8 @@ export function takeCheckpoint(mgr: TxnManager, target: CheckpointTarget): Check
     redoLsn, scanLsn, nextTxnId: mgr.nextTxnId, timestampMs: Date.now(),
   });
   log.flush(lsn, 'sync');
-  return { lsn, scanLsn };
+  mgr.fullPageBelow = redoLsn;
+  return { lsn, scanLsn, redoLsn };
 }
 
 /** Log file numbers that recovery can no longer need. */

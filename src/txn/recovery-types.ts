@@ -25,6 +25,10 @@ export interface RecoveryFiles {
 export interface ClrWriter {
   /** Logs `body` of `type` for the undone transaction; returns its LSN. */
   log<B>(type: LogRecordType<B>, body: B): Lsn;
+  /** Logs a record in no transaction's chain (a full-page image); returns its LSN. */
+  logUnchained<B>(type: LogRecordType<B>, body: B): Lsn;
+  /** Pages with an LSN below this get a full-page image before their next change. */
+  readonly fullPageBelow: Lsn;
   readonly txnId: TxnId;
 }
 

@@ -74,6 +74,9 @@ export function recover(
     report.recordsScanned++;
     forward(r, mgr.registry, files, txns, redoFrom, report);
   }
+  // Undo changes pages: those not changed since the redo point are imaged first, so a torn
+  // write during this recovery is repaired by the next one, which starts from the same point.
+  mgr.fullPageBelow = redoFrom === ZERO_LSN ? first?.lsn ?? ZERO_LSN : redoFrom;
   const losers = [...txns.entries()].filter(([, e]) => !e.ended);
   losers.sort((a, b) => b[1].lastLsn - a[1].lastLsn);
   for (const [id, entry] of losers) {

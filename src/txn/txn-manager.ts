@@ -44,6 +44,12 @@ export class TxnManager {
   readonly stats: TxnStats = {
     begins: 0, commits: 0, aborts: 0, active: 0, maxActive: 0, readOnlyCommits: 0,
   };
+  /**
+   * Where recovery would start redoing if the process died now (the last checkpoint's redo
+   * point). A page whose LSN is below it gets an image of its whole content logged before
+   * its next logged change (full-page logging): a torn write of it is then repaired by redo.
+   */
+  fullPageBelow: Lsn = ZERO_LSN;
 
   constructor(
     readonly log: LogManager,
@@ -185,12 +191,17 @@ export class TxnManager {
 
   private clrWriter(txn: { lastLsn: Lsn; logId: TxnId }): ClrWriter {
     const log = this.log;
+    const fullPageBelow = this.fullPageBelow;
     return {
       txnId: txn.logId,
+      fullPageBelow,
       log<B>(type: LogRecordType<B>, body: B): Lsn {
         const lsn = log.append(type, txn.logId, txn.lastLsn, body);
         txn.lastLsn = lsn;
         return lsn;
+      },
+      logUnchained<B>(type: LogRecordType<B>, body: B): Lsn {
+        return log.append(type, txnId(0), ZERO_LSN, body);
       },
     };
   }

@@ -11,7 +11,9 @@
  *    whose `undoNext` is the next record of the chain still to undo.
  * 3. The record count (`pg_count`) is logical: undo subtracts, so it needs no page lock.
  */
-import { type Lsn, type Pgno, assert } from '../../util/index.js';
+import {
+  AssertionError, CorruptionError, type Lsn, type Pgno, assert, fileId,
+} from '../../util/index.js';
 import { defineLogRecord, type LogRecord, type LogRecordType } from '../../log/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
 import { deleteItem, getLsn, insertItem, replaceItem, setLsn } from '../../page/index.js';
@@ -61,6 +63,16 @@ export const PgImageRecord = defineLogRecord({
   },
 });
 
+/**
+ * Full-page logging: the whole content of a page (from byte 12 on), logged before its first
+ * change since the last checkpoint's redo point, in no transaction's chain. Redo writes it,
+ * over a page whose last write was torn too; nothing undoes it (it changes nothing).
+ */
+export const PgFullRecord = defineLogRecord({
+  name: 'pg_full', typeId: 26,
+  fields: { fileId: 'fileId', pgno: 'pgno', image: 'bytes' },
+});
+
 export const PgCountRecord = defineLogRecord({
   name: 'pg_count', typeId: 24,
   fields: { fileId: 'fileId', pgno: 'pgno', delta: 'f64', ...clrFields },
@@ -74,12 +86,13 @@ function pageHandler<B extends AnyPageBody>(
   type: LogRecordType<B>,
   apply: (frame: Frame, body: B) => void,
   inverse: (body: B) => [LogRecordType<never>, B],
+  whole: (body: B) => boolean = () => false,
 ): RecoveryHandler {
   return {
     redo(record: LogRecord, files: RecoveryFiles): void {
       assert(record.typeId === type.typeId, `${type.name} handler given record ${record.typeId}`);
       const body = record.body as B;
-      withPage(files.file(body.fileId), body.pgno, (file, frame) => {
+      withPage(files.file(body.fileId), body.pgno, whole(body), (file, frame) => {
         if (getLsn(frame) >= record.lsn) return;
         file.markDirty(frame);
         apply(frame, body);
@@ -89,7 +102,11 @@ function pageHandler<B extends AnyPageBody>(
     undo(record: LogRecord, files: RecoveryFiles, clr: ClrWriter, undoNext: Lsn): void {
       const [inverseType, inverseBody] = inverse(record.body as B);
       const body = { ...inverseBody, clr: true, undoNext };
-      withPage(files.file(body.fileId), body.pgno, (file, frame) => {
+      withPage(files.file(body.fileId), body.pgno, false, (file, frame) => {
+        if (getLsn(frame) < clr.fullPageBelow) {
+          file.markDirty(frame);
+          setLsn(frame, clr.logUnchained(PgFullRecord, fullPageBody(file, frame.pgno, frame.data)));
+        }
         const lsn = clr.log(inverseType as unknown as LogRecordType<B>, body);
         file.markDirty(frame);
         applierOf(inverseType)(frame, body as never);
@@ -103,8 +120,28 @@ function pageHandler<B extends AnyPageBody>(
   };
 }
 
-function withPage(file: MPoolFile, pgno: Pgno, fn: (f: MPoolFile, frame: Frame) => void): void {
-  const frame = file.get(pgno);
+/** The body of a full-page image of page `pgno` of `file`, whose bytes are `page`. */
+export function fullPageBody(
+  file: MPoolFile, pgno: Pgno, page: Uint8Array,
+): Body<typeof PgFullRecord> {
+  return { fileId: fileId(file.id), pgno, image: page.subarray(IMAGE_START) };
+}
+
+/**
+ * Runs `fn` on the pinned page. For a record that carries the page's whole content
+ * (`whole`), a page that cannot be read intact (a torn or misdirected write: checksum or
+ * page number wrong) is rebuilt from the record on a blank frame instead.
+ */
+function withPage(
+  file: MPoolFile, pgno: Pgno, whole: boolean, fn: (f: MPoolFile, frame: Frame) => void,
+): void {
+  let frame: Frame;
+  try {
+    frame = file.get(pgno);
+  } catch (e) {
+    if (!whole || !(e instanceof CorruptionError) || e.detail.pgno !== pgno) throw e;
+    frame = file.create(pgno);
+  }
   try {
     fn(file, frame);
   } finally {
@@ -131,6 +168,25 @@ const applyCount = (f: Frame, b: Body<typeof PgCountRecord>) =>
 const applyImage = (f: Frame, b: Body<typeof PgImageRecord>) => {
   f.data.set(b.low, IMAGE_START);
   f.data.set(b.high, b.heap);
+};
+
+/** Redo of a full-page image; it is in no chain, so nothing ever undoes it. */
+const fullPageHandler: RecoveryHandler = {
+  redo(record: LogRecord, files: RecoveryFiles): void {
+    const body = record.body as Body<typeof PgFullRecord>;
+    withPage(files.file(body.fileId), body.pgno, true, (file, frame) => {
+      if (getLsn(frame) >= record.lsn) return;
+      file.markDirty(frame);
+      frame.data.set(body.image, IMAGE_START);
+      setLsn(frame, record.lsn);
+    });
+  },
+  undo(): void {
+    throw new AssertionError('a pg_full record is in no transaction chain and has no undo');
+  },
+  undoNextOf(): Lsn | undefined {
+    return undefined;
+  },
 };
 
 /** Slotted-page images start after the checksum and LSN. */
@@ -165,9 +221,10 @@ export const PAGE_RECORD_HANDLERS: [LogRecordType<never>, RecoveryHandler][] = [
   [PgReplaceRecord as never, pageHandler(PgReplaceRecord, applyReplace,
     (b) => [PgReplaceRecord as never, { ...b, before: b.after, after: b.before }])],
   [PgRewriteRecord as never, pageHandler(PgRewriteRecord, applyRewrite,
-    (b) => [PgRewriteRecord as never, invertRewrite(b)])],
+    (b) => [PgRewriteRecord as never, invertRewrite(b)], (b) => b.afterLow.length > 0)],
   [PgImageRecord as never, pageHandler(PgImageRecord, applyImage,
-    (b) => [PgImageRecord as never, b])],
+    (b) => [PgImageRecord as never, b], () => true)],
+  [PgFullRecord as never, fullPageHandler],
   [PgCountRecord as never, pageHandler(PgCountRecord, applyCount,
     (b) => [PgCountRecord as never, { ...b, delta: -b.delta }])],
 ];

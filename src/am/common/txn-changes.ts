@@ -13,12 +13,12 @@
  * 3. Without `txn.locking` (an auto-commit call while no other transaction is open) no lock
  *    is taken: nothing else can run until the call has committed.
  */
-import { type Lsn, type Pgno, ZERO_LSN, fileId, pgno } from '../../util/index.js';
+import { type Lsn, type Pgno, ZERO_LSN, fileId, pgno, txnId } from '../../util/index.js';
 import { LockMode, type LockManager, pageLockObject } from '../../lock/index.js';
 import type { LogBody, LogRecordType } from '../../log/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
 import {
-  PAGE_HEADER_SIZE, PageType, allocItem, deleteItem, insertItem, itemView, pageTypeOf,
+  PAGE_HEADER_SIZE, PageType, allocItem, deleteItem, getLsn, insertItem, itemView, pageTypeOf,
   replaceItem, setLsn,
 } from '../../page/index.js';
 import type { Transaction, TxnManager } from '../../txn/index.js';
@@ -27,7 +27,8 @@ import { META_PGNO, metaCount, setMetaCount } from './meta.js';
 import { imageParts } from './page-image.js';
 import { FreshPages } from './fresh-pages.js';
 import {
-  IMAGE_START, PgCountRecord, PgDeleteRecord, PgInsertRecord, PgReplaceRecord, PgRewriteRecord,
+  IMAGE_START, PgCountRecord, PgDeleteRecord, PgFullRecord, PgInsertRecord, PgReplaceRecord,
+  PgRewriteRecord, fullPageBody,
 } from './page-records.js';
 
 /** Bytes of the header a before/after comparison skips: checksum and LSN change anyway. */
@@ -142,6 +143,7 @@ export class TxnChanges implements PageChanges {
       insertItem(frame, index, item);
       return;
     }
+    this.imageIfStale(file, frame);
     const lsn = this.mgr.append(this.txn, PgInsertRecord, {
       fileId: fileId(file.id), pgno: frame.pgno, index, item, clr: false, undoNext: ZERO_LSN,
     });
@@ -154,7 +156,10 @@ export class TxnChanges implements PageChanges {
     file: MPoolFile, frame: Frame, index: number, length: number, fill: ItemFiller,
   ): void {
     const fresh = this.changeFresh(file, frame);
-    if (!fresh) file.markDirty(frame);
+    if (!fresh) {
+      this.imageIfStale(file, frame);
+      file.markDirty(frame);
+    }
     const offset = allocItem(frame, index, length);
     fill(frame.data, offset);
     if (fresh) return;
@@ -171,6 +176,7 @@ export class TxnChanges implements PageChanges {
       deleteItem(frame, index);
       return;
     }
+    this.imageIfStale(file, frame);
     const lsn = this.mgr.append(this.txn, PgDeleteRecord, {
       fileId: fileId(file.id), pgno: frame.pgno, index, item: itemView(frame, index),
       clr: false, undoNext: ZERO_LSN,
@@ -185,6 +191,7 @@ export class TxnChanges implements PageChanges {
       replaceItem(frame, index, item);
       return;
     }
+    this.imageIfStale(file, frame);
     const lsn = this.mgr.append(this.txn, PgReplaceRecord, {
       fileId: fileId(file.id), pgno: frame.pgno, index, before: itemView(frame, index),
       after: item, clr: false, undoNext: ZERO_LSN,
@@ -248,6 +255,7 @@ export class TxnChanges implements PageChanges {
   rewrite(file: MPoolFile, frame: Frame, mutate: () => void, wholeBefore = false): void {
     const fresh = !wholeBefore && this.fresh.has(file, frame.pgno);
     if (!fresh) this.lockWrite(file, frame.pgno);
+    const stale = getLsn(frame) < this.mgr.fullPageBelow;
     const size = frame.data.length;
     const before = beforeImage.subarray(0, size);
     before.set(frame.data);
@@ -261,9 +269,13 @@ export class TxnChanges implements PageChanges {
     if (sameBytes(before, after, DIFF_START, size)) return;
     const linksOnly = sameBytes(before, after, DIFF_START, LINKS_START) &&
       sameBytes(before, after, LINKS_END, size);
-    const body = !wholeBefore && (linksOnly || !(isSlotted(before) || isSlotted(after)))
+    const span = !wholeBefore && (linksOnly || !(isSlotted(before) || isSlotted(after)));
+    const body = span
       ? spanRewrite(before, after, linksOnly)
       : imageRewrite(before, after, wholeBefore);
+    // A span is redone over the page's prior content: full-page logging images that content
+    // first (an image rewrite carries the whole page itself).
+    if (span && stale) this.appendFullImage(file, frame.pgno, before);
     body.fileId = fileId(file.id);
     body.pgno = frame.pgno;
     setLsn(frame, this.mgr.append(this.txn, PgRewriteRecord, body));
@@ -271,6 +283,7 @@ export class TxnChanges implements PageChanges {
 
   rewriteRange(file: MPoolFile, frame: Frame, from: number, to: number, mutate: () => void): void {
     this.lockWrite(file, frame.pgno);
+    this.imageIfStale(file, frame);
     const before = beforeImage.subarray(from, to);
     before.set(frame.data.subarray(from, to));
     file.markDirty(frame);
@@ -328,6 +341,7 @@ export class TxnChanges implements PageChanges {
   private applyCount(file: MPoolFile, delta: number): void {
     const meta = file.get(META_PGNO);
     try {
+      this.imageIfStale(file, meta);
       const lsn = this.mgr.append(this.txn, PgCountRecord, {
         fileId: fileId(file.id), pgno: meta.pgno, delta, clr: false, undoNext: ZERO_LSN,
       });
@@ -337,6 +351,22 @@ export class TxnChanges implements PageChanges {
     } finally {
       file.release(meta);
     }
+  }
+
+  /**
+   * Full-page logging: a page not changed since the last checkpoint's redo point gets an
+   * image of its whole content logged (in no chain) before the record of its change, so redo
+   * can rebuild it if its next write is torn.
+   */
+  private imageIfStale(file: MPoolFile, frame: Frame): void {
+    if (getLsn(frame) >= this.mgr.fullPageBelow) return;
+    file.markDirty(frame);
+    setLsn(frame, this.appendFullImage(file, frame.pgno, frame.data));
+  }
+
+  /** Logs the image `page` of page `pgno`, in no transaction's chain. */
+  private appendFullImage(file: MPoolFile, pgno: Pgno, page: Uint8Array): Lsn {
+    return this.mgr.log.append(PgFullRecord, txnId(0), ZERO_LSN, fullPageBody(file, pgno, page));
   }
 
   private parentChanges(): TxnChanges | undefined {
