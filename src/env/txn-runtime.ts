@@ -62,6 +62,7 @@ export class TxnRuntime implements RecoveryFileTable {
     });
     this.locks = new LockManager({ describeObject: describePageLockObject });
     this.mgr = new TxnManager(this.log, this.locks, this.registry, this, 0);
+    this.mgr.fullPageWrites = options.fullPageWrites;
   }
 
   /** The file a logged file id names. */

@@ -46,7 +46,7 @@ export function takeCheckpoint(mgr: TxnManager, target: CheckpointTarget): Check
     redoLsn, scanLsn, nextTxnId: mgr.nextTxnId, timestampMs: Date.now(),
   });
   log.flush(lsn, 'sync');
-  mgr.fullPageBelow = redoLsn;
+  mgr.fullPagesFrom(redoLsn);
   return { lsn, scanLsn, redoLsn };
 }
 

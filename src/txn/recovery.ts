@@ -76,7 +76,7 @@ export function recover(
   }
   // Undo changes pages: those not changed since the redo point are imaged first, so a torn
   // write during this recovery is repaired by the next one, which starts from the same point.
-  mgr.fullPageBelow = redoFrom === ZERO_LSN ? first?.lsn ?? ZERO_LSN : redoFrom;
+  mgr.fullPagesFrom(redoFrom === ZERO_LSN ? first?.lsn ?? ZERO_LSN : redoFrom);
   const losers = [...txns.entries()].filter(([, e]) => !e.ended);
   losers.sort((a, b) => b[1].lastLsn - a[1].lastLsn);
   for (const [id, entry] of losers) {

@@ -50,6 +50,13 @@ export class TxnManager {
    * its next logged change (full-page logging): a torn write of it is then repaired by redo.
    */
   fullPageBelow: Lsn = ZERO_LSN;
+  /** Whether checkpoints and recovery move `fullPageBelow` (full-page logging is on). */
+  fullPageWrites = true;
+
+  /** Full-page logging from `redoLsn` on (when it is on). */
+  fullPagesFrom(redoLsn: Lsn): void {
+    if (this.fullPageWrites) this.fullPageBelow = redoLsn;
+  }
 
   constructor(
     readonly log: LogManager,

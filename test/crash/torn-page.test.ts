@@ -11,21 +11,25 @@
  * of a page). Recovery must give back exactly the committed contents, and verify passes.
  */
 import { describe, expect, it } from 'vitest';
-import { Environment, type EnvironmentOptions } from '../../src/index.js';
+import { CorruptionError, Environment, type EnvironmentOptions } from '../../src/index.js';
 import { FaultFs, MemFs } from '../../src/os/index.js';
 
 const HOME = '/env';
 const PAGE_SIZE = 4096;
-const OPTIONS: EnvironmentOptions = { durability: 'sync', cacheSize: 1024 * 1024, pageSize: PAGE_SIZE };
+const OPTIONS: EnvironmentOptions = {
+  durability: 'sync', cacheSize: 1024 * 1024, pageSize: PAGE_SIZE,
+};
 
 /** Committed contents of both maps. */
 type Model = { a: Map<number, string>; b: Map<number, string> };
 
 /** Fills and checkpoints, then commits changes; returns the model and the workload's fs. */
-function prepare(): { mem: MemFs; fs: FaultFs; env: Environment; model: Model } {
+function prepare(fullPageWrites = true): {
+  mem: MemFs; fs: FaultFs; env: Environment; model: Model;
+} {
   const mem = new MemFs();
   const fs = new FaultFs(mem);
-  const env = Environment.open(HOME, { ...OPTIONS, fileSystem: fs });
+  const env = Environment.open(HOME, { ...OPTIONS, fullPageWrites, fileSystem: fs });
   const model: Model = { a: new Map(), b: new Map() };
   const a = env.openMap<number, string>('a');
   const b = env.openMap<number, string>('b');
@@ -48,9 +52,18 @@ function prepare(): { mem: MemFs; fs: FaultFs; env: Environment; model: Model } 
   return { mem, fs, env, model };
 }
 
+/** True when the image's torn write cut a database page written in place in two. */
+function tornInsidePage(image: MemFs): boolean {
+  const torn = image.tornWrite;
+  if (!torn || !torn.path.endsWith('.db') || torn.writtenBytes === 0) return false;
+  // A tear at a page boundary leaves whole pages, old or new: only a cut inside a page
+  // leaves one that fails its checksum.
+  return torn.writtenBytes < torn.lengthBytes && torn.writtenBytes % PAGE_SIZE !== 0;
+}
+
 /** Takes a checkpoint cut at its `k`-th sync, tearing the latest write with `seed`. */
-function cutCheckpoint(k: number, seed: number): MemFs {
-  const { mem, fs, env } = prepare();
+function cutCheckpoint(k: number, seed: number, fullPageWrites = true): MemFs {
+  const { mem, fs, env } = prepare(fullPageWrites);
   const before = fs.syncCount;
   let image: MemFs | undefined;
   fs.onSync = (count) => {
@@ -70,11 +83,7 @@ describe('crash: torn database page', () => {
     // The checkpoint syncs the log, then a.db, then b.db: cut after a.db's sync (k = 2).
     for (let seed = 1; seed <= 200 && repaired < 3; seed++) {
       const image = cutCheckpoint(2, seed);
-      const torn = image.tornWrite;
-      if (!torn || !torn.path.endsWith('.db') || torn.writtenBytes === 0) continue;
-      // A tear at a page boundary leaves whole pages, old or new: only a cut inside a page
-      // leaves one that fails its checksum.
-      if (torn.writtenBytes >= torn.lengthBytes || torn.writtenBytes % PAGE_SIZE === 0) continue;
+      if (!tornInsidePage(image)) continue;
       const env = Environment.open(HOME, { ...OPTIONS, fileSystem: image });
       const a = env.openMap<number, string>('a');
       const b = env.openMap<number, string>('b');
@@ -86,5 +95,24 @@ describe('crash: torn database page', () => {
       repaired++;
     }
     expect(repaired).toBe(3);
+  });
+
+  it('is reported, not repaired, with fullPageWrites off', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const image = cutCheckpoint(2, seed, false);
+      if (!tornInsidePage(image)) continue;
+      const open = () => {
+        const options = { ...OPTIONS, fullPageWrites: false, fileSystem: image };
+        const env = Environment.open(HOME, options);
+        try {
+          for (const name of ['a', 'b']) [...env.openMap<number, string>(name)];
+        } finally {
+          env.close();
+        }
+      };
+      expect(open).toThrow(CorruptionError);
+      return;
+    }
+    throw new Error('no seed tore a page in two');
   });
 });

@@ -54,7 +54,8 @@ export const PgRewriteRecord = defineLogRecord({
  * The whole content of a slotted page (header and slots, then the item heap), logged at
  * commit for a page its transaction allocated and then changed without item records (see
  * am/common/fresh-pages.ts). Redo writes it; its undo writes it again: the page held exactly
- * this content before the record too.
+ * this content before the record too. Full-page logging also uses it, in no chain, for
+ * slotted pages (see `PgFullRecord`).
  */
 export const PgImageRecord = defineLogRecord({
   name: 'pg_image', typeId: 25,
@@ -66,7 +67,8 @@ export const PgImageRecord = defineLogRecord({
 /**
  * Full-page logging: the whole content of a page (from byte 12 on), logged before its first
  * change since the last checkpoint's redo point, in no transaction's chain. Redo writes it,
- * over a page whose last write was torn too; nothing undoes it (it changes nothing).
+ * over a page whose last write was torn too; nothing undoes it (it changes nothing). A
+ * transaction logs slotted pages as `pg_image` instead (no free space); undo uses this.
  */
 export const PgFullRecord = defineLogRecord({
   name: 'pg_full', typeId: 26,

@@ -27,8 +27,8 @@ import { META_PGNO, metaCount, setMetaCount } from './meta.js';
 import { imageParts } from './page-image.js';
 import { FreshPages } from './fresh-pages.js';
 import {
-  IMAGE_START, PgCountRecord, PgDeleteRecord, PgFullRecord, PgInsertRecord, PgReplaceRecord,
-  PgRewriteRecord, fullPageBody,
+  IMAGE_START, PgCountRecord, PgDeleteRecord, PgFullRecord, PgImageRecord, PgInsertRecord,
+  PgReplaceRecord, PgRewriteRecord, fullPageBody,
 } from './page-records.js';
 
 /** Bytes of the header a before/after comparison skips: checksum and LSN change anyway. */
@@ -364,9 +364,19 @@ export class TxnChanges implements PageChanges {
     setLsn(frame, this.appendFullImage(file, frame.pgno, frame.data));
   }
 
-  /** Logs the image `page` of page `pgno`, in no transaction's chain. */
+  /**
+   * Logs the image `page` of page `pgno`, in no transaction's chain: a slotted page as its
+   * slots and items (`pg_image`, without the free space between), any other whole.
+   */
   private appendFullImage(file: MPoolFile, pgno: Pgno, page: Uint8Array): Lsn {
-    return this.mgr.log.append(PgFullRecord, txnId(0), ZERO_LSN, fullPageBody(file, pgno, page));
+    const log = this.mgr.log;
+    if (!isSlotted(page)) {
+      return log.append(PgFullRecord, txnId(0), ZERO_LSN, fullPageBody(file, pgno, page));
+    }
+    const [heap, low, high] = imageParts(page);
+    return log.append(PgImageRecord, txnId(0), ZERO_LSN, {
+      fileId: fileId(file.id), pgno, heap, low, high, clr: false, undoNext: ZERO_LSN,
+    });
   }
 
   private parentChanges(): TxnChanges | undefined {

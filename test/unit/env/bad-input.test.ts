@@ -21,6 +21,7 @@ describe('options', () => {
       [{ pageSize: '4096' }, /pageSize/],
       [{ cacheSize: -1 }, /cacheSize/],
       [{ durability: 'fast' }, /durability/],
+      [{ fullPageWrites: 'yes' }, /fullPageWrites/],
       [{ transactional: 'yes' }, /transactional/],
       [{ bogus: 1 }, /bogus/],
     ];
