@@ -36,7 +36,7 @@ export class MPoolFile implements FrameOwner {
     if (this.closed) throw new AssertionError(`${this.name} is closed`);
     const frame = this.pool.fetch(this, pgno, true);
     frame.dirty = true;
-    frame.version++;
+    frame.changed();
     return frame;
   }
 
@@ -49,7 +49,7 @@ export class MPoolFile implements FrameOwner {
   /** Marks a pinned frame as changed. Call before every change of its bytes. */
   markDirty(frame: Frame): void {
     frame.dirty = true;
-    frame.version++;
+    frame.changed();
   }
 
   /** Pages in the file on disk. */

@@ -20,13 +20,16 @@ import type { FileHandle } from '../os/index.js';
 import {
   PageType, getLsn, getPgno, getType, pageChecksumOk, sealPage,
 } from '../page/index.js';
-import { Frame } from './frame.js';
+import { Frame, type FrameMemory, derivedWords } from './frame.js';
 import { type MPoolStats, emptyStats } from './stats.js';
 import { MPoolFile } from './pool-file.js';
 
 /** Options of a page cache. */
 export interface MPoolOptions {
-  /** Budget in bytes for page data. At least a few pages. */
+  /**
+   * Budget in bytes for frames. At least a few pages. A frame costs its page size and an
+   * eighth more (its derived area).
+   */
   cacheSizeBytes: number;
   /** Makes the log durable up to `lsn` (write-ahead rule). A no-op without a log. */
   flushLogTo?: (lsn: Lsn) => void;
@@ -51,6 +54,18 @@ function isUnformatted(frame: Frame): boolean {
   return getType(frame) === PageType.INVALID && getPgno(frame) === 0;
 }
 
+/** A slab frames are cut from: page bytes and derived areas, alternating. */
+interface Slab {
+  readonly buffer: ArrayBuffer;
+  readonly words: Uint32Array;
+  used: number;
+}
+
+/** Bytes of the cache budget a frame of `pageSize` costs: its page and its derived area. */
+function frameBytes(pageSize: number): number {
+  return pageSize + derivedWords(pageSize) * 4;
+}
+
 export class MPool {
   readonly cacheSizeBytes: number;
   flushLogTo: (lsn: Lsn) => void;
@@ -59,8 +74,8 @@ export class MPool {
   private hand = 0;
   private nextFileId = 1;
   private readonly files = new Set<MPoolFile>();
-  private readonly spare = new Map<number, Uint8Array[]>();
-  private readonly slabs = new Map<number, { buffer: ArrayBuffer; used: number }>();
+  private readonly spare = new Map<number, FrameMemory[]>();
+  private readonly slabs = new Map<number, Slab>();
   /** Counters; read through `stat()`. */
   readonly counters: MPoolStats;
 
@@ -149,7 +164,7 @@ export class MPool {
       const f = this.clock[i];
       if (!f) continue;
       resident++;
-      bytes += f.data.length;
+      bytes += frameBytes(f.data.length);
       if (f.slot !== i) throw new AssertionError(`frame slot ${f.slot} at clock position ${i}`);
       if (f.pins < 0) throw new AssertionError(`frame ${f.owner.name}:${f.pgno} pins < 0`);
       const file = [...this.files].find((x) => x === f.owner);
@@ -193,36 +208,40 @@ export class MPool {
   }
 
   private newFrame(file: MPoolFile, pgno: Pgno): Frame {
-    while (this.counters.bytesResident + file.pageSize > this.cacheSizeBytes) {
+    const bytes = frameBytes(file.pageSize);
+    while (this.counters.bytesResident + bytes > this.cacheSizeBytes) {
       if (!this.evictOne()) break;
     }
     const pool = this.spare.get(file.pageSize);
-    const data = pool?.pop() ?? this.carvePage(file.pageSize);
-    const frame = new Frame(data, file, pgno);
+    const memory = pool?.pop() ?? this.carveFrame(file.pageSize);
+    const frame = new Frame(memory, file, pgno);
     frame.pins = 1;
     const slot = this.freeSlots.pop() ?? this.clock.length;
     this.clock[slot] = frame;
     frame.slot = slot;
-    this.counters.bytesResident += data.length;
+    this.counters.bytesResident += bytes;
     this.counters.pagesResident++;
     return frame;
   }
 
   /**
-   * A fresh zeroed page buffer, cut from a shared slab: one `ArrayBuffer` per page costs
+   * Fresh zeroed memory for a frame, cut from a shared slab: one `ArrayBuffer` per page costs
    * microseconds (allocation, zeroing, external-memory accounting); a view costs nanoseconds.
    */
-  private carvePage(pageSize: number): Uint8Array {
+  private carveFrame(pageSize: number): FrameMemory {
+    const bytes = frameBytes(pageSize);
     let slab = this.slabs.get(pageSize);
-    if (!slab || slab.used + pageSize > slab.buffer.byteLength) {
-      const fit = Math.floor(this.cacheSizeBytes / pageSize);
-      const pages = Math.max(1, Math.min(SLAB_PAGES_MAX, fit));
-      slab = { buffer: new ArrayBuffer(pages * pageSize), used: 0 };
+    if (!slab || slab.used + bytes > slab.buffer.byteLength) {
+      const fit = Math.floor(this.cacheSizeBytes / bytes);
+      const frames = Math.max(1, Math.min(SLAB_PAGES_MAX, fit));
+      const buffer = new ArrayBuffer(frames * bytes);
+      slab = { buffer, words: new Uint32Array(buffer), used: 0 };
       this.slabs.set(pageSize, slab);
     }
     const data = new Uint8Array(slab.buffer, slab.used, pageSize);
-    slab.used += pageSize;
-    return data;
+    const memory = { data, words: slab.words, at: (slab.used + pageSize) >>> 2 };
+    slab.used += bytes;
+    return memory;
   }
 
   /** Evicts one unpinned frame by the clock policy. False when every frame is pinned. */
@@ -254,10 +273,10 @@ export class MPool {
     this.clock[f.slot] = undefined;
     this.freeSlots.push(f.slot);
     f.slot = -1;
-    this.counters.bytesResident -= f.data.length;
+    this.counters.bytesResident -= frameBytes(f.data.length);
     this.counters.pagesResident--;
     let pool = this.spare.get(f.data.length);
     if (!pool) this.spare.set(f.data.length, (pool = []));
-    if (pool.length < 64) pool.push(f.data);
+    if (pool.length < 64) pool.push(f.memory);
   }
 }

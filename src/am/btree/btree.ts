@@ -23,8 +23,8 @@ import {
 } from '../common/index.js';
 import type { Comparator } from './comparator.js';
 import {
-  LEAF_ITEM_HEADER, OVERFLOW_REF_SIZE, leafIsOverflow, leafItem, leafOverflowItem, writeLeafItem,
-  leafOverflowRef, leafValueBytes, maxItemBytes, maxKeyBytes,
+  LEAF_ITEM_HEADER, OVERFLOW_REF_SIZE, itemIsOverflow, itemValueBytes, leafIsOverflow, leafItem,
+  leafOverflowItem, writeLeafItem, leafOverflowRef, leafValueBytes, maxItemBytes, maxKeyBytes,
 } from './format.js';
 import {
   type SearchResult, type SearchTarget, TreePath, compareLeafKey, descend, edgeLeaf, searchLeaf,
@@ -45,7 +45,7 @@ export class Btree implements SearchTarget {
   version = 0;
   readonly path = new TreePath();
   readonly listeners = new Set<ChangeListener>();
-  private readonly result: SearchResult = { index: 0, found: false };
+  private readonly result: SearchResult = { index: 0, found: false, item: -1 };
   /**
    * Where `put` builds its leaf item: the item lives only until `put` returns (pages and
    * log records copy it), so one buffer serves every call.
@@ -142,9 +142,13 @@ export class Btree implements SearchTarget {
   getWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T | undefined {
     const leaf = descend(this, ROOT_PGNO, key);
     try {
-      searchLeaf(this, leaf, key, this.result);
-      if (!this.result.found) return undefined;
-      const i = this.result.index;
+      const result = this.result;
+      searchLeaf(this, leaf, key, result);
+      if (!result.found) return undefined;
+      const i = result.index;
+      if (result.item >= 0 && !itemIsOverflow(leaf, result.item)) {
+        return read(itemValueBytes(leaf, result.item));
+      }
       if (!leafIsOverflow(leaf, i)) return read(leafValueBytes(leaf, i));
       const ref = leafOverflowRef(leaf, i);
       return read(readOverflow(this.file, ref.first, ref.length));

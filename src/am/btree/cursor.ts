@@ -50,7 +50,7 @@ export class BtreeCursor {
   private index = 0;
   private version = -1;
   private savedKey: Uint8Array | undefined;
-  private readonly result: SearchResult = { index: 0, found: false };
+  private readonly result: SearchResult = { index: 0, found: false, item: -1 };
   private closedReason = 'the cursor was closed';
 
   constructor(private readonly tree: Btree) {

@@ -118,9 +118,22 @@ export function leafIsOverflow(p: Page, i: number): boolean {
 
 /** A view of leaf item i's inline value bytes (the overflow reference when overflowed). */
 export function leafValueBytes(p: Page, i: number): Uint8Array {
-  const off = slotOffset(p, i);
+  return itemValueBytes(p, (slotOffset(p, i) | (slotLength(p, i) << 16)) >>> 0);
+}
+
+/**
+ * `leafIsOverflow` for the leaf item at `item` = its offset | its length << 16 (what a key
+ * heads search hands back, so the slot need not be read again).
+ */
+export function itemIsOverflow(p: Page, item: number): boolean {
+  return (p.data[item & 0xffff]! & FLAG_OVERFLOW_VALUE) !== 0;
+}
+
+/** `leafValueBytes` for the leaf item at `item` = its offset | its length << 16. */
+export function itemValueBytes(p: Page, item: number): Uint8Array {
+  const off = item & 0xffff;
   const keyLen = p.data[off + 1]! | (p.data[off + 2]! << 8);
-  return viewOf(p.data, off + LEAF_ITEM_HEADER + keyLen, off + slotLength(p, i));
+  return viewOf(p.data, off + LEAF_ITEM_HEADER + keyLen, off + (item >>> 16));
 }
 
 /** The (first pgno, length) of an overflowed value. */

@@ -1,5 +1,5 @@
 /**
- * Key heads: a search index derived from a btree page, so that binary search touches one
+ * Key heads: a search index derived from a btree page, so that a binary search touches one
  * small contiguous array instead of a slot and a key (two cache misses) per probe.
  *
  * Layer: am/btree (rank 5). Used only with the default (byte order) comparator.
@@ -7,33 +7,82 @@
  * For a page, the prefix is the longest prefix shared by all its keys (that of the first and
  * last key, as keys are sorted) and head i holds the 4 bytes of key i after it, big-endian,
  * zero-padded. Heads order like their keys, except that equal heads say nothing: those keys
- * are compared in full. Prefix and heads share one `Uint32Array` (`words`: the prefix bytes
- * packed four to a word, then the heads), so a search reaches them in one memory access.
+ * are compared in full.
+ *
+ * Where the index lives: in the frame's derived area, beside the page bytes, when it fits
+ * (a random point read then reaches it without chasing pointers through separate objects);
+ * else in a `KeyHeads` object on `frame.derived`. Area layout, in words from `derivedAt`:
+ *
+ * | word       | meaning                                                              |
+ * | ---------- | -------------------------------------------------------------------- |
+ * | 0          | state: `AREA_NONE`, `_SEEN`, `_ELSEWHERE`, `_HEADS` or `_PAIRS`       |
+ * | 1          | keys indexed (from slot `first` on)                                  |
+ * | 2          | prefix length in bytes                                               |
+ * | 3 ..       | the prefix packed four bytes to a word, then one entry per key       |
+ *
+ * An entry is the key's head; with `AREA_PAIRS` (leaves) it is followed by the item's
+ * offset | length << 16, so a point read skips the slot array too.
  *
  * Invariants:
- * 1. An index is used only while the frame's `version` equals the one it was built at, so
- *    any change of the page rebuilds it (lazily, at the second search after the change).
- * 2. `lowerBound` returns exactly what a binary search over the full keys would.
+ * 1. An index is used only while the page is unchanged: the cache clears the area's state
+ *    word, and bumps the frame's `version` (which a `KeyHeads` object is checked against),
+ *    before every change.
+ * 2. The index is built at the second search of a page at one version, never the first: a
+ *    page that changes between every two searches (the tail of a bulk load) would pay for
+ *    an index it never uses.
+ * 3. `searchHeads` returns exactly what a binary search over the full keys would.
  */
 import type { Frame } from '../../mpool/index.js';
 import { getSlotCount, slotLength, slotOffset } from '../../page/index.js';
 import { INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER } from './format.js';
 
+/** Nothing valid in the area: the page changed (or came into the cache) since. */
+const AREA_NONE = 0;
+/** Searched once at this version, no index yet (invariant 2). */
+const AREA_SEEN = 1;
+/** The index did not fit: it is a `KeyHeads` object on `frame.derived`. */
+const AREA_ELSEWHERE = 2;
+/** The area holds heads only. */
+const AREA_HEADS = 3;
+/** The area holds heads, each followed by its item's offset | length << 16. */
+const AREA_PAIRS = 4;
+/** Words before the prefix: state, key count, prefix length. */
+const AREA_HEADER = 3;
+
+/** An index kept outside the frame, for pages whose index does not fit in its area. */
 export class KeyHeads {
   constructor(
     readonly version: number,
-    /** First slot with a key: 0 on leaves, 1 on internal pages (slot 0 is "-infinity"). */
-    readonly first: number,
     readonly count: number,
     readonly prefixLength: number,
     /** The packed prefix, then one head per key from slot `first` on. */
     readonly words: Uint32Array,
   ) {}
+}
 
-  /** Index in `words` of the first head. */
-  get headsStart(): number {
-    return (this.prefixLength + 3) >>> 2;
-  }
+/** Result of a search, set by `searchHeads`. */
+export interface HeadsResult {
+  found: boolean;
+  /** The found leaf item's offset | length << 16 when the index knows it, else -1. */
+  item: number;
+}
+
+/** Where a search reads an index: the words, the prefix's first word, shape and stride. */
+interface IndexView {
+  words: Uint32Array;
+  base: number;
+  count: number;
+  prefixLength: number;
+  stride: number;
+}
+
+const view: IndexView = {
+  words: new Uint32Array(0), base: 0, count: 0, prefixLength: 0, stride: 1,
+};
+
+/** First slot with a key: 0 on leaves, 1 on internal pages (slot 0 is "-infinity"). */
+function firstSlot(leaf: boolean): number {
+  return leaf ? 0 : 1;
 }
 
 /** Offset of the key of slot `i`. */
@@ -57,97 +106,149 @@ function headAt(bytes: Uint8Array, from: number, end: number): number {
   return ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
 }
 
-/** Marks a page searched once at a version; an index is built at the second search. */
-class SeenOnce {
-  constructor(readonly version: number) {}
-}
-
 /**
- * The index of `frame` (a leaf or an internal page), or undefined the first time the page
- * is searched at its current version: a page that changes between every two searches (the
- * tail of a bulk load) would pay for an index it never uses.
+ * The first slot in [first, count) whose key is >= `key` (count when none), or -1 when the
+ * page has no index yet (the caller searches the page itself). `out.found` tells whether
+ * that slot's key equals `key`.
  */
-export function keyHeadsOf(frame: Frame, leaf: boolean): KeyHeads | undefined {
-  const cached = frame.derived;
-  if (cached !== undefined && cached.version === frame.version) {
-    if (cached instanceof KeyHeads) return cached;
-    const built = buildHeads(frame, leaf);
-    frame.derived = built;
-    return built;
+export function searchHeads(frame: Frame, key: Uint8Array, leaf: boolean,
+  out: HeadsResult): number {
+  const words = frame.words;
+  const at = frame.derivedAt;
+  let state = words[at]!;
+  if (state < AREA_HEADS) {
+    if (state === AREA_NONE) {
+      words[at] = AREA_SEEN;
+      return -1;
+    }
+    if (state === AREA_SEEN) words[at] = state = buildInArea(frame, leaf);
+    if (state === AREA_ELSEWHERE) return searchObject(frame, key, leaf, out);
   }
-  frame.derived = new SeenOnce(frame.version);
-  return undefined;
+  const v = view;
+  v.words = words;
+  v.base = at + AREA_HEADER;
+  v.count = words[at + 1]!;
+  v.prefixLength = words[at + 2]!;
+  v.stride = state === AREA_PAIRS ? 2 : 1;
+  return lowerBound(frame, v, key, leaf, out);
 }
 
-function buildHeads(frame: Frame, leaf: boolean): KeyHeads {
-  const first = leaf ? 0 : 1;
+/** Searches with the `KeyHeads` object of the page, building it when stale. */
+function searchObject(frame: Frame, key: Uint8Array, leaf: boolean, out: HeadsResult): number {
+  const cached = frame.derived;
+  let h: KeyHeads;
+  if (cached instanceof KeyHeads && cached.version === frame.version) h = cached;
+  else frame.derived = h = buildObject(frame, leaf);
+  const v = view;
+  v.words = h.words;
+  v.base = 0;
+  v.count = h.count;
+  v.prefixLength = h.prefixLength;
+  v.stride = 1;
+  return lowerBound(frame, v, key, leaf, out);
+}
+
+/** Length of the prefix shared by the keys of slots [first, count). */
+function sharedPrefix(frame: Frame, leaf: boolean, first: number, count: number): number {
+  if (count <= first) return 0;
+  const d = frame.data;
+  const lo = keyOffset(frame, first, leaf);
+  const hi = keyOffset(frame, count - 1, leaf);
+  const loLen = keyLength(frame, first, leaf);
+  const hiLen = keyLength(frame, count - 1, leaf);
+  const max = loLen < hiLen ? loLen : hiLen;
+  let n = 0;
+  while (n < max && d[lo + n] === d[hi + n]) n++;
+  return n;
+}
+
+/** Writes the prefix and the entries of slots [first, count) into `words` from `base`. */
+function writeIndex(frame: Frame, leaf: boolean, pl: number, words: Uint32Array, base: number,
+  stride: number): void {
+  const first = firstSlot(leaf);
   const count = getSlotCount(frame);
   const d = frame.data;
-  if (count <= first) return new KeyHeads(frame.version, first, count, 0, new Uint32Array(0));
-  const lo = keyOffset(frame, first, leaf);
-  const loLen = keyLength(frame, first, leaf);
-  const hi = keyOffset(frame, count - 1, leaf);
-  const hiLen = keyLength(frame, count - 1, leaf);
-  let prefixLen = 0;
-  const max = Math.min(loLen, hiLen);
-  while (prefixLen < max && d[lo + prefixLen] === d[hi + prefixLen]) prefixLen++;
-  const start = (prefixLen + 3) >>> 2;
-  const words = new Uint32Array(start + count - first);
-  for (let w = 0; w < start; w++) words[w] = headAt(d, lo + w * 4, lo + prefixLen);
-  for (let i = first; i < count; i++) {
-    const off = keyOffset(frame, i, leaf);
-    words[start + i - first] = headAt(d, off + prefixLen, off + keyLength(frame, i, leaf));
+  if (count > first) {
+    const lo = keyOffset(frame, first, leaf);
+    const prefixWords = (pl + 3) >>> 2;
+    for (let w = 0; w < prefixWords; w++) words[base + w] = headAt(d, lo + w * 4, lo + pl);
   }
-  return new KeyHeads(frame.version, first, count, prefixLen, words);
+  let e = base + ((pl + 3) >>> 2);
+  for (let i = first; i < count; i++, e += stride) {
+    const off = keyOffset(frame, i, leaf);
+    words[e] = headAt(d, off + pl, off + keyLength(frame, i, leaf));
+    if (stride === 2) words[e + 1] = (slotOffset(frame, i) | (slotLength(frame, i) << 16)) >>> 0;
+  }
 }
 
-/** Result of a search: set by `lowerBound`. */
-export interface HeadsResult {
-  found: boolean;
+/** Builds the index in the area when it fits; returns the area's new state. */
+function buildInArea(frame: Frame, leaf: boolean): number {
+  const first = firstSlot(leaf);
+  const count = getSlotCount(frame);
+  const keys = count > first ? count - first : 0;
+  const pl = sharedPrefix(frame, leaf, first, count);
+  const room = frame.derivedLength - AREA_HEADER - ((pl + 3) >>> 2);
+  const stride = leaf && 2 * keys <= room ? 2 : 1;
+  if (keys > room) return AREA_ELSEWHERE;
+  const words = frame.words;
+  const at = frame.derivedAt;
+  words[at + 1] = keys;
+  words[at + 2] = pl;
+  writeIndex(frame, leaf, pl, words, at + AREA_HEADER, stride);
+  return stride === 2 ? AREA_PAIRS : AREA_HEADS;
 }
 
-/**
- * The first slot in [first, count) whose key is >= `key` (count when none); `out.found`
- * tells whether it equals `key`.
- */
-export function lowerBound(
-  frame: Frame, h: KeyHeads, key: Uint8Array, leaf: boolean, out: HeadsResult,
-): number {
+function buildObject(frame: Frame, leaf: boolean): KeyHeads {
+  const first = firstSlot(leaf);
+  const count = getSlotCount(frame);
+  const keys = count > first ? count - first : 0;
+  const pl = sharedPrefix(frame, leaf, first, count);
+  const words = new Uint32Array(((pl + 3) >>> 2) + keys);
+  writeIndex(frame, leaf, pl, words, 0, 1);
+  return new KeyHeads(frame.version, keys, pl, words);
+}
+
+/** The search proper, over the index `v` describes. */
+function lowerBound(frame: Frame, v: IndexView, key: Uint8Array, leaf: boolean,
+  out: HeadsResult): number {
   out.found = false;
-  const { first, count, words } = h;
-  const pl = h.prefixLength;
+  out.item = -1;
+  const { words, count, stride } = v;
+  const first = firstSlot(leaf);
+  const pl = v.prefixLength;
   // The prefix, four bytes at a time: past the end of the key or of the prefix both sides
   // read as zeros, and a key that ends inside the prefix sorts before every key.
   const keyEnd = key.length < pl ? key.length : pl;
-  const base = h.headsStart;
-  for (let w = 0; w < base; w++) {
+  const prefixWords = (pl + 3) >>> 2;
+  for (let w = 0; w < prefixWords; w++) {
     const kw = headAt(key, w << 2, keyEnd);
-    const pw = words[w]!;
-    if (kw !== pw) return kw < pw ? first : count;
+    const pw = words[v.base + w]!;
+    if (kw !== pw) return kw < pw ? first : first + count;
   }
   if (key.length < pl) return first;
   const kh = headAt(key, pl, key.length);
-  const n = count - first;
+  const base = v.base + prefixWords;
   let lo = 0;
-  let hi = n;
+  let hi = count;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (words[base + mid]! < kh) lo = mid + 1;
+    if (words[base + mid * stride]! < kh) lo = mid + 1;
     else hi = mid;
   }
-  return fullSearch(frame, key, leaf, first, pl, lo, equalHeadsEnd(words, base, n, lo, kh), out);
+  const end = equalHeadsEnd(v, base, lo, kh);
+  return first + fullSearch(frame, v, base, key, leaf, lo, end, out);
 }
 
 /** One past the last head equal to `kh` from `lo` on (usually none or one: checked first). */
-function equalHeadsEnd(words: Uint32Array, base: number, n: number, lo: number,
-  kh: number): number {
-  if (lo >= n || words[base + lo] !== kh) return lo;
+function equalHeadsEnd(v: IndexView, base: number, lo: number, kh: number): number {
+  const { words, count, stride } = v;
+  if (lo >= count || words[base + lo * stride] !== kh) return lo;
   let end = lo + 1;
-  if (end >= n || words[base + end] !== kh) return end;
-  let hi = n;
+  if (end >= count || words[base + end * stride] !== kh) return end;
+  let hi = count;
   while (end < hi) {
     const mid = (end + hi) >>> 1;
-    if (words[base + mid]! <= kh) end = mid + 1;
+    if (words[base + mid * stride]! <= kh) end = mid + 1;
     else hi = mid;
   }
   return end;
@@ -165,23 +266,50 @@ function compareFrom(key: Uint8Array, from: number, data: Uint8Array, off: numbe
   return keyLen - len;
 }
 
-/** Binary search with full key comparisons over slots [first+lo, first+end), equal heads. */
-function fullSearch(frame: Frame, key: Uint8Array, leaf: boolean, first: number, pl: number,
+/**
+ * Binary search with full key comparisons over the entries [lo, end), whose heads are
+ * equal; returns the entry. A pair entry gives the item's offset without its slot.
+ */
+function fullSearch(frame: Frame, v: IndexView, base: number, key: Uint8Array, leaf: boolean,
   lo: number, end: number, out: HeadsResult): number {
+  const first = firstSlot(leaf);
+  const pl = v.prefixLength;
+  const d = frame.data;
   let a = lo;
   let b = end;
-  const d = frame.data;
+  let item = -1;
   while (a < b) {
     const mid = (a + b) >>> 1;
+    const pair = v.stride === 2 ? v.words[base + mid * 2 + 1]! : -1;
     const i = first + mid;
-    const off = keyOffset(frame, i, leaf);
-    const c = compareFrom(key, pl, d, off + pl, keyLength(frame, i, leaf) - pl);
+    const off = pair >= 0 ? (pair & 0xffff) + LEAF_ITEM_HEADER : keyOffset(frame, i, leaf);
+    const len = pair >= 0 ? d[off - 2]! | (d[off - 1]! << 8) : keyLength(frame, i, leaf);
+    const c = compareFrom(key, pl, d, off + pl, len - pl);
     if (c > 0) a = mid + 1;
     else {
       b = mid;
-      if (c === 0) out.found = true;
+      if (c === 0) {
+        out.found = true;
+        item = pair;
+      }
     }
   }
   if (a === end) out.found = false;
-  return first + a;
+  else if (out.found) out.item = item;
+  return a;
+}
+
+/** Where the index of a page is kept at the moment (for statistics and tests). */
+export type IndexHome = 'none' | 'area-pairs' | 'area-heads' | 'object';
+
+export function indexHome(frame: Frame): IndexHome {
+  switch (frame.words[frame.derivedAt]) {
+    case AREA_PAIRS: return 'area-pairs';
+    case AREA_HEADS: return 'area-heads';
+    case AREA_ELSEWHERE: {
+      const h = frame.derived;
+      return h instanceof KeyHeads && h.version === frame.version ? 'object' : 'none';
+    }
+    default: return 'none';
+  }
 }

@@ -19,7 +19,7 @@ import {
   INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER, compareWithBytesAt, internalChild,
 } from './format.js';
 import type { Comparator } from './comparator.js';
-import { type HeadsResult, keyHeadsOf, lowerBound } from './key-heads.js';
+import { type HeadsResult, searchHeads } from './key-heads.js';
 
 /** No btree of 2^32 pages under a 512-byte page is deeper than this. */
 export const MAX_DEPTH = 32;
@@ -58,11 +58,14 @@ export function compareLeafKey(t: SearchTarget, key: Uint8Array, p: Frame, i: nu
  * `found` tells whether that item's key equals `key`.
  */
 export function searchLeaf(t: SearchTarget, p: Frame, key: Uint8Array, out: SearchResult): void {
-  const heads = t.compare ? undefined : keyHeadsOf(p, true);
-  if (heads) {
-    out.index = lowerBound(p, heads, key, true, out);
-    return;
+  if (!t.compare) {
+    const index = searchHeads(p, key, true, out);
+    if (index >= 0) {
+      out.index = index;
+      return;
+    }
   }
+  out.item = -1;
   let lo = 0;
   let hi = getSlotCount(p);
   let found = false;
@@ -81,11 +84,8 @@ export function searchLeaf(t: SearchTarget, p: Frame, key: Uint8Array, out: Sear
 
 /** The index of the child of an internal page whose subtree may hold `key`. */
 export function searchInternal(t: SearchTarget, p: Frame, key: Uint8Array): number {
-  const heads = t.compare ? undefined : keyHeadsOf(p, false);
-  if (heads) {
-    const index = lowerBound(p, heads, key, false, headsResult);
-    return headsResult.found ? index : index - 1;
-  }
+  const index = t.compare ? -1 : searchHeads(p, key, false, headsResult);
+  if (index >= 0) return headsResult.found ? index : index - 1;
   let lo = 1;
   let hi = getSlotCount(p);
   while (lo < hi) {
@@ -101,12 +101,11 @@ export function searchInternal(t: SearchTarget, p: Frame, key: Uint8Array): numb
   return lo - 1;
 }
 
-const headsResult: HeadsResult = { found: false };
+const headsResult: HeadsResult = { found: false, item: -1 };
 
 /** Result of a leaf search, reused to avoid allocation. */
-export interface SearchResult {
+export interface SearchResult extends HeadsResult {
   index: number;
-  found: boolean;
 }
 
 /**
