@@ -24,7 +24,10 @@ export interface EnvironmentOptions {
   transactional?: boolean;
   /** 'sync' (fsync at commit, default), 'write' (to OS buffers) or 'none'. */
   durability?: Durability;
-  /** Page cache budget in bytes. Default 64 MiB. */
+  /**
+   * Page cache budget in bytes. Default 64 MiB. A cached page costs its page size and an
+   * eighth more (the search index kept beside it).
+   */
   cacheSize?: number;
   /** Page size of new databases: a power of two in 512..65536. Default 4096. */
   pageSize?: number;

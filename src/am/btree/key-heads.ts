@@ -20,8 +20,9 @@
  * | 2          | prefix length in bytes                                               |
  * | 3 ..       | the prefix packed four bytes to a word, then one entry per key       |
  *
- * An entry is the key's head; with `AREA_PAIRS` (leaves) it is followed by the item's
- * offset | length << 16, so a point read skips the slot array too.
+ * An entry is the key's head; with `AREA_PAIRS` (leaves only) it is followed by the item's
+ * offset | length << 16, so a point read skips the slot array, and the page header too (the
+ * state says the page is a leaf).
  *
  * Invariants:
  * 1. An index is used only while the page is unchanged: the cache clears the area's state
@@ -33,7 +34,7 @@
  * 3. `searchHeads` returns exactly what a binary search over the full keys would.
  */
 import type { Frame } from '../../mpool/index.js';
-import { getSlotCount, slotLength, slotOffset } from '../../page/index.js';
+import { PageType, getSlotCount, getType, slotLength, slotOffset } from '../../page/index.js';
 import { INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER } from './format.js';
 
 /** Nothing valid in the area: the page changed (or came into the cache) since. */
@@ -133,6 +134,15 @@ export function searchHeads(frame: Frame, key: Uint8Array, leaf: boolean,
   return lowerBound(frame, v, key, leaf, out);
 }
 
+/**
+ * True when the frame is known to hold a btree leaf without reading its header: its area
+ * holds a leaf index (built from the page as it is). A point read then never touches the
+ * page's first cache line.
+ */
+export function isKnownLeaf(frame: Frame): boolean {
+  return frame.words[frame.derivedAt] === AREA_PAIRS;
+}
+
 /** Searches with the `KeyHeads` object of the page, building it when stale. */
 function searchObject(frame: Frame, key: Uint8Array, leaf: boolean, out: HeadsResult): number {
   const cached = frame.derived;
@@ -181,14 +191,18 @@ function writeIndex(frame: Frame, leaf: boolean, pl: number, words: Uint32Array,
   }
 }
 
-/** Builds the index in the area when it fits; returns the area's new state. */
+/**
+ * Builds the index in the area when it fits; returns the area's new state. Item offsets
+ * are kept only for a page that is a btree leaf, so the state `AREA_PAIRS` also says that.
+ */
 function buildInArea(frame: Frame, leaf: boolean): number {
   const first = firstSlot(leaf);
   const count = getSlotCount(frame);
   const keys = count > first ? count - first : 0;
   const pl = sharedPrefix(frame, leaf, first, count);
   const room = frame.derivedLength - AREA_HEADER - ((pl + 3) >>> 2);
-  const stride = leaf && 2 * keys <= room ? 2 : 1;
+  const isLeaf = leaf && getType(frame) === PageType.BTREE_LEAF;
+  const stride = isLeaf && 2 * keys <= room ? 2 : 1;
   if (keys > room) return AREA_ELSEWHERE;
   const words = frame.words;
   const at = frame.derivedAt;

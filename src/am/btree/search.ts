@@ -19,7 +19,7 @@ import {
   INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER, compareWithBytesAt, internalChild,
 } from './format.js';
 import type { Comparator } from './comparator.js';
-import { type HeadsResult, searchHeads } from './key-heads.js';
+import { type HeadsResult, isKnownLeaf, searchHeads } from './key-heads.js';
 
 /** No btree of 2^32 pages under a 512-byte page is deeper than this. */
 export const MAX_DEPTH = 32;
@@ -132,7 +132,7 @@ function walk(
 ): Frame {
   let frame = t.pinUnlocked(root);
   let depth = 0;
-  while (getType(frame) === PageType.BTREE_INTERNAL) {
+  while (!isKnownLeaf(frame) && getType(frame) === PageType.BTREE_INTERNAL) {
     const count = getSlotCount(frame);
     if (depth >= MAX_DEPTH || count === 0) {
       const bad = frame.pgno;
@@ -158,7 +158,7 @@ function walk(
 /** Checks that `frame` is a leaf and read-locks it; unpins it if either fails. */
 function lockedLeaf(t: SearchTarget, frame: Frame): Frame {
   try {
-    if (getType(frame) !== PageType.BTREE_LEAF) {
+    if (!isKnownLeaf(frame) && getType(frame) !== PageType.BTREE_LEAF) {
       throw new CorruptionError(`${t.name}: page ${frame.pgno} should be a btree leaf`, {
         file: t.name, pgno: frame.pgno,
       });
