@@ -22,7 +22,7 @@ const scenarioArb = fc.record({
   load: fc.integer({ min: 1, max: 400 }),
   size: fc.integer({ min: 1, max: 200 }),
   childOps: fc.array(fc.tuple(fc.constantFrom('set', 'delete'), fc.integer({ min: 0, max: 600 })),
-    { maxLength: 80 }),
+    { maxLength: 80, size: 'max' }),
   childCommits: fc.boolean(),
   parentCommits: fc.boolean(),
   checkpointInside: fc.boolean(),

@@ -44,7 +44,7 @@ describe('abort', () => {
       fc.record({ kind: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 200 }) }),
       fc.record({ kind: fc.constant('clear' as const) }),
     );
-    fc.assert(fc.property(fc.array(fc.tuple(fc.array(op, { maxLength: 80 }), fc.boolean()),
+    fc.assert(fc.property(fc.array(fc.tuple(fc.array(op, { maxLength: 80, size: 'max' }), fc.boolean()),
       { minLength: 1, maxLength: 8 }), (txns) => {
       const { env, map } = openEnv();
       const model = new Map<number, string>();
