@@ -107,7 +107,10 @@ function pageHandler<B extends AnyPageBody>(
       withPage(files.file(body.fileId), body.pgno, false, (file, frame) => {
         if (getLsn(frame) < clr.fullPageBelow) {
           file.markDirty(frame);
-          setLsn(frame, clr.logUnchained(PgFullRecord, fullPageBody(file, frame.pgno, frame.data)));
+          // The image names the file by the id the log knows it by (the record's), never by
+          // the cache's id for it: during recovery the two differ.
+          const image = fullPageBody(body.fileId, frame.pgno, frame.data);
+          setLsn(frame, clr.logUnchained(PgFullRecord, image));
         }
         const lsn = clr.log(inverseType as unknown as LogRecordType<B>, body);
         file.markDirty(frame);
@@ -122,11 +125,14 @@ function pageHandler<B extends AnyPageBody>(
   };
 }
 
-/** The body of a full-page image of page `pgno` of `file`, whose bytes are `page`. */
+/**
+ * The body of a full-page image of page `pgno`, whose bytes are `page`, of the file the log
+ * knows as `logFileId`.
+ */
 export function fullPageBody(
-  file: MPoolFile, pgno: Pgno, page: Uint8Array,
+  logFileId: number, pgno: Pgno, page: Uint8Array,
 ): Body<typeof PgFullRecord> {
-  return { fileId: fileId(file.id), pgno, image: page.subarray(IMAGE_START) };
+  return { fileId: fileId(logFileId), pgno, image: page.subarray(IMAGE_START) };
 }
 
 /**

@@ -371,7 +371,7 @@ export class TxnChanges implements PageChanges {
   private appendFullImage(file: MPoolFile, pgno: Pgno, page: Uint8Array): Lsn {
     const log = this.mgr.log;
     if (!isSlotted(page)) {
-      return log.append(PgFullRecord, txnId(0), ZERO_LSN, fullPageBody(file, pgno, page));
+      return log.append(PgFullRecord, txnId(0), ZERO_LSN, fullPageBody(file.id, pgno, page));
     }
     const [heap, low, high] = imageParts(page);
     return log.append(PgImageRecord, txnId(0), ZERO_LSN, {
