@@ -8,16 +8,23 @@
  * 1. A database file appears in the home only complete: its meta page and empty root are
  *    written to a temporary file, synced, renamed into place and the directory synced.
  * 2. Opening checks the magic number, format version, page size and that the file holds a
- *    whole number of pages, each failure a typed error naming the file.
+ *    whole number of pages, and no fewer than its meta page records; an empty file is
+ *    damage too. Each failure is a `CorruptionError` naming the file.
  * 3. Recovery cuts a partial last page off instead. Only a crash while the file grew leaves
  *    one (a torn append: pages are written whole and files only grow by appending), and
  *    such a page was allocated after the last checkpoint, so redo rebuilds it from the log.
+ * 4. Every checkpoint records in the meta page of each file it writes the LSN the log was
+ *    durable through (`syncedLsn`); at open, the log must reach the newest such LSN of any
+ *    file in the home, or it lost records those files depend on.
  */
 import * as nodePath from 'node:path';
-import { CorruptionError, InvalidArgumentError } from '../util/index.js';
+import { CorruptionError, InvalidArgumentError, type Lsn, ZERO_LSN } from '../util/index.js';
 import type { FileHandle, FileSystem } from '../os/index.js';
-import { MPool } from '../mpool/index.js';
-import { type AmFile, directChanges, sniffMeta } from '../am/common/index.js';
+import { MPool, type MPoolFile } from '../mpool/index.js';
+import {
+  type AmFile, META_PGNO, directChanges, metaSyncedLsn, setMetaSyncedLsn, sniffMeta,
+  sniffSyncedLsn,
+} from '../am/common/index.js';
 import { Btree, type Comparator } from '../am/btree/index.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -37,15 +44,27 @@ export function databasePath(home: string, name: string): string {
   return nodePath.join(home, `${name}.db`);
 }
 
-/** True when a database file with content exists at `path`. */
+/**
+ * True when a database file exists at `path`. An empty one is corruption, not a missing
+ * database: files are created whole (invariant 1), so only damage empties one.
+ */
 export function databaseExists(fs: FileSystem, path: string): boolean {
   if (!fs.exists(path)) return false;
   const handle = fs.open(path, 'read');
+  let size: number;
   try {
-    return handle.size() > 0;
+    size = handle.size();
   } finally {
     handle.close();
   }
+  if (size === 0) {
+    throw new CorruptionError(
+      `${path} is empty: a database file is never created empty, so it was truncated; ` +
+        'restore it from a backup (or remove it to start that database afresh)',
+      { file: path },
+    );
+  }
+  return true;
 }
 
 /** Creates an empty btree database file at `path`, atomically. */
@@ -86,4 +105,38 @@ export function sniffPageSize(handle: FileHandle, path: string, trimTornTail = f
     );
   }
   return pageSize;
+}
+
+/**
+ * Checkpoint: records in the meta page of `file` that the log is durable through `lsn`
+ * (invariant 4). The change is not logged: it is no transaction's, and a later image of the
+ * page that sets it back only weakens the check.
+ */
+export function stampSyncedLsn(file: MPoolFile, lsn: Lsn): void {
+  const meta = file.get(META_PGNO);
+  try {
+    if (metaSyncedLsn(meta) >= lsn) return;
+    file.markDirty(meta);
+    setMetaSyncedLsn(meta, lsn);
+  } finally {
+    file.release(meta);
+  }
+}
+
+/** The newest `syncedLsn` of the database files in `home` (invariant 4); ZERO_LSN if none. */
+export function newestSyncedLsn(fs: FileSystem, home: string): Lsn {
+  let newest: Lsn = ZERO_LSN;
+  const head = new Uint8Array(512);
+  for (const name of fs.list(home)) {
+    if (!name.endsWith('.db')) continue;
+    const handle = fs.open(nodePath.join(home, name), 'read');
+    try {
+      const got = handle.read(head, 0);
+      const lsn = sniffSyncedLsn(head.subarray(0, got));
+      if (lsn > newest) newest = lsn;
+    } finally {
+      handle.close();
+    }
+  }
+  return newest;
 }

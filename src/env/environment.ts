@@ -18,7 +18,9 @@
  *    log buffer (recovery at the next open repairs), closes the files, removes the lock file.
  */
 import * as nodePath from 'node:path';
-import { EnvironmentLockedError, InvalidArgumentError, type Lsn } from '../util/index.js';
+import {
+  CorruptionError, EnvironmentLockedError, InvalidArgumentError, type Lsn,
+} from '../util/index.js';
 import { type FileSystem, MemFs, acquireLockFile, nodeFs, releaseLockFile } from '../os/index.js';
 import { MPool, type MPoolFile } from '../mpool/index.js';
 import { type AmFile, directChanges } from '../am/common/index.js';
@@ -30,6 +32,7 @@ import { parseDbConfig } from './db-config.js';
 import { type EnvironmentOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import {
   checkDatabaseName, createDatabaseFile, databaseExists, databasePath, sniffPageSize,
+  stampSyncedLsn,
 } from './db-files.js';
 import { TxnRuntime } from './txn-runtime.js';
 import type { TxnHandle } from './txn-handle.js';
@@ -86,7 +89,7 @@ export class CoreEnvironment {
     this.pool = new MPool({ cacheSizeBytes: this.options.cacheSize });
     try {
       if (this.options.transactional) {
-        const runtime = new TxnRuntime(this.fs, this.home, this.options);
+        const runtime = new TxnRuntime(this.fs, this.home, this.options, !this.wasUnclean);
         this.runtime = runtime;
         this.pool.flushLogTo = (lsn) => runtime.log.flush(lsn, 'sync');
         this.recovery = this.runRecovery();
@@ -164,15 +167,32 @@ export class CoreEnvironment {
       (name) => this.openFileForRecovery(name),
       this.options.recover === 'catastrophic',
     );
-    runtime.checkpoint(() => this.flushAndSyncPages());
+    runtime.checkpoint((lsn) => this.flushAndSyncPages(lsn));
     return report;
   }
 
-  private openFileForRecovery(name: string): MPoolFile {
+  /**
+   * Opens a file the log names, for recovery; undefined when it is missing, empty or has no
+   * readable meta page (files are created whole, so that is a removed or damaged database:
+   * recovery leaves it alone, the other databases recover, and opening it reports the damage).
+   */
+  private openFileForRecovery(name: string): MPoolFile | undefined {
     const path = nodePath.join(this.home, name);
-    const handle = this.fs.open(path, 'create');
-    const pageSize = handle.size() > 0 ? sniffPageSize(handle, path, true) : this.options.pageSize;
-    return this.pool.openFile(handle, pageSize, path);
+    if (!this.fs.exists(path)) return undefined;
+    const handle = this.fs.open(path, 'readwrite');
+    if (handle.size() === 0) {
+      handle.close();
+      return undefined;
+    }
+    let pageSize: number;
+    try {
+      pageSize = sniffPageSize(handle, path, true);
+    } catch (e) {
+      handle.close();
+      if (e instanceof CorruptionError || e instanceof InvalidArgumentError) return undefined;
+      throw e;
+    }
+    return this.pool.openFile(handle, pageSize, path, true);
   }
 
   /** Opens (creating when allowed) the database `name` of this environment. */
@@ -253,7 +273,7 @@ export class CoreEnvironment {
       return;
     }
     const runtime = this.runtime;
-    this.runner.guard(() => runtime.checkpoint(() => this.flushAndSyncPages()));
+    this.runner.guard(() => runtime.checkpoint((lsn) => this.flushAndSyncPages(lsn)));
   }
 
   /** Log files no longer needed by recovery (paths); `remove: true` deletes them. */
@@ -312,7 +332,7 @@ export class CoreEnvironment {
       for (const t of [...this.runtime.mgr.active].reverse()) {
         if (t.isActive && !t.parent) this.runtime.mgr.abort(t);
       }
-      this.runtime.checkpoint(() => this.flushAndSyncPages());
+      this.runtime.checkpoint((lsn) => this.flushAndSyncPages(lsn));
     } else {
       this.flushAndSyncPages();
     }
@@ -324,10 +344,19 @@ export class CoreEnvironment {
 
   private afterCommit(): void {
     const runtime = this.runtime;
-    if (runtime && runtime.checkpointDue()) runtime.checkpoint(() => this.flushAndSyncPages());
+    if (runtime && runtime.checkpointDue()) {
+      runtime.checkpoint((lsn) => this.flushAndSyncPages(lsn));
+    }
   }
 
-  private flushAndSyncPages(): void {
+  /**
+   * Writes every dirty page and syncs every open database file; at a checkpoint, whose log
+   * is durable through `durableLsn`, each file's meta page records that LSN first.
+   */
+  private flushAndSyncPages(durableLsn?: Lsn): void {
+    if (durableLsn !== undefined) {
+      for (const db of this.databases.values()) stampSyncedLsn(db.file.mp, durableLsn);
+    }
     this.pool.flushAll();
     for (const db of this.databases.values()) db.file.mp.sync();
   }

@@ -26,9 +26,10 @@ import {
 } from '../txn/index.js';
 import { PAGE_RECORD_HANDLERS, TxnChanges } from '../am/common/index.js';
 import type { ResolvedOptions } from './options.js';
+import { newestSyncedLsn } from './db-files.js';
 
 /** Opens a database file by its name in the home, for recovery. */
-export type RecoveryFileOpener = (name: string) => MPoolFile;
+export type RecoveryFileOpener = (name: string) => MPoolFile | undefined;
 
 /** Builds the registry of every record type the engine logs. */
 export function engineRegistry(): LogRecordRegistry<RecoveryHandler> {
@@ -44,7 +45,10 @@ export class TxnRuntime implements RecoveryFileTable {
   readonly locks: LockManager;
   readonly registry = engineRegistry();
   readonly mgr: TxnManager;
-  private readonly byId = new Map<number, MPoolFile>();
+  /** Files by logged id; undefined for one recovery found missing (its records skipped). */
+  private readonly byId = new Map<number, MPoolFile | undefined>();
+  /** Files the log names that recovery found missing, empty or unreadable. */
+  private readonly skippedFiles = new Set<string>();
   private readonly names = new Map<number, string>();
   private recoveryOpener: RecoveryFileOpener | undefined;
   private readonly recoveryFiles: MPoolFile[] = [];
@@ -54,11 +58,22 @@ export class TxnRuntime implements RecoveryFileTable {
   /** The most recent answer of `changesFor`: consecutive calls are usually for one txn. */
   private lastChanges: TxnChanges | undefined;
 
-  constructor(fs: FileSystem, home: string, private readonly options: ResolvedOptions) {
+  /**
+   * @param cleanShutdown the previous owner closed the home (no stale lock was taken over):
+   *   its database files are complete, so a log removed since is not needed
+   */
+  constructor(
+    fs: FileSystem, home: string, private readonly options: ResolvedOptions,
+    cleanShutdown: boolean,
+  ) {
     this.log = LogManager.open({
       fs, dir: home, logFileSizeBytes: options.logFileSize, registry: this.registry,
       // Written zeros make synced commits cheap; without synced commits they are wasted I/O.
       sparse: options.durability !== 'sync',
+      // Database files were written after the log was durable through this: a shorter log
+      // is damaged, and recovering from it would undo committed work (db-files.ts, 4).
+      requireEnd: newestSyncedLsn(fs, home),
+      removedLogOk: cleanShutdown,
     });
     this.locks = new LockManager({ describeObject: describePageLockObject });
     this.mgr = new TxnManager(this.log, this.locks, this.registry, this, 0);
@@ -66,9 +81,9 @@ export class TxnRuntime implements RecoveryFileTable {
   }
 
   /** The file a logged file id names. */
-  file(fileId: number): MPoolFile {
+  file(fileId: number): MPoolFile | undefined {
     const f = this.byId.get(fileId);
-    if (!f) {
+    if (!f && !this.byId.has(fileId)) {
       throw new CorruptionError(`the log names database file id ${fileId}, never registered`);
     }
     return f;
@@ -80,7 +95,8 @@ export class TxnRuntime implements RecoveryFileTable {
     const opener = this.recoveryOpener;
     if (!opener) throw new CorruptionError(`file registration for ${name} outside recovery`);
     const file = opener(name);
-    this.recoveryFiles.push(file);
+    if (file) this.recoveryFiles.push(file);
+    else this.skippedFiles.add(name);
     this.byId.set(fileId, file);
     this.names.set(fileId, name);
   }
@@ -91,12 +107,14 @@ export class TxnRuntime implements RecoveryFileTable {
     this.recoveryOpener = opener;
     try {
       const report = recover(this.mgr, this, catastrophic);
+      report.skippedFiles = [...this.skippedFiles].sort();
       this.mgr.setNextTxnId(report.nextTxnId);
       this.log.flush(undefined, 'sync');
       for (const f of this.recoveryFiles) f.close();
       return report;
     } finally {
       this.recoveryFiles.length = 0;
+      this.skippedFiles.clear();
       this.byId.clear();
       this.names.clear();
       this.recoveryOpener = undefined;
@@ -130,7 +148,7 @@ export class TxnRuntime implements RecoveryFileTable {
   }
 
   /** Takes a checkpoint of every registered file. */
-  checkpoint(flushAndSyncPages: () => void): Lsn {
+  checkpoint(flushAndSyncPages: (durableLsn: Lsn) => void): Lsn {
     const target: CheckpointTarget = {
       openFiles: () => [...this.names.entries()],
       flushAndSyncPages,

@@ -15,7 +15,16 @@
  *    Any other bad header is reported as `CorruptionError`, never silently dropped.
  * 4. When no log file exists, a writable open creates file 1 (or the number of a removed
  *    remnant), so LSNs never go backward.
+ * 5. A log that ends before `requireEnd` (database files were synced after the log was
+ *    durable through it) was damaged or truncated: `CorruptionError` naming the last file
+ *    and the offset where its valid records end, thrown before anything is repaired, so
+ *    neither the log nor a database file is rewritten from what remains. A log with no
+ *    records at all is that error too, unless `removedLogOk` (its files were removed after
+ *    a clean shutdown): the new log then starts in the file after `requireEnd`'s.
  */
+import {
+  CorruptionError, type Lsn, ZERO_LSN, formatLsn, lsnFile, makeLsn,
+} from '../util/index.js';
 import { closeAfterFailure } from '../os/index.js';
 import type { FileHandle } from '../os/index.js';
 import { LOG_FILE_HEADER_SIZE, decodeFileHeader } from './record-format.js';
@@ -61,6 +70,7 @@ export function openLogTail(settings: LogWriterSettings): {
     let scan: LogFileScan | undefined;
     try {
       scan = checkedScan(handle, last);
+      if (scan !== undefined) checkReachesRequiredEnd(settings, handle.path, last, scan);
       if (scan !== undefined && !readOnly) repairTail(handle, scan, settings);
     } catch (error) {
       closeAfterFailure(handle);
@@ -79,11 +89,20 @@ export function openLogTail(settings: LogWriterSettings): {
     remnantFiles.push(files.pop()!);
   }
   const report = { stop: undefined, tornTail: false, remnantFiles, unfinishedFilesRemoved };
+  if (settings.requireEnd !== ZERO_LSN && !settings.removedLogOk) {
+    throw new CorruptionError(
+      `the log in ${dir} has no records, but database files were synced through log ` +
+        `${formatLsn(settings.requireEnd)} and the environment was not closed cleanly: the ` +
+        'log files were removed or damaged, so recovery is impossible; restore them (or the ' +
+        'whole environment) from a backup',
+      { file: dir },
+    );
+  }
   if (readOnly) {
     const tail = { files, handle: undefined, endOffset: 0, lastOffset: 0, lastLength: 0 };
     return { tail, report };
   }
-  const fileNumber = remnantFiles.at(-1) ?? 1;
+  const fileNumber = Math.max(remnantFiles.at(-1) ?? 1, firstFileAfter(settings.requireEnd));
   const header = { fileNumber, fileSizeBytes: settings.fileSizeBytes, prevFileEnd: 0 };
   const handle = createLogFile(
     fs,
@@ -95,6 +114,27 @@ export function openLogTail(settings: LogWriterSettings): {
   files.push(fileNumber);
   const endOffset = LOG_FILE_HEADER_SIZE;
   return { tail: { files, handle, endOffset, lastOffset: 0, lastLength: 0 }, report };
+}
+
+/** The first log file number whose LSNs all exceed `lsn` (1 for no LSN). */
+function firstFileAfter(lsn: Lsn): number {
+  return lsn === ZERO_LSN ? 1 : lsnFile(lsn) + 1;
+}
+
+/** Invariant 5: the log must reach `settings.requireEnd`. */
+function checkReachesRequiredEnd(
+  settings: LogWriterSettings, path: string, fileNumber: number, scan: LogFileScan,
+): void {
+  const end: Lsn = makeLsn(fileNumber, scan.endOffset);
+  if (end >= settings.requireEnd) return;
+  const why = scan.stop === undefined ? 'the file ends there' : `a record there is ${scan.stop}`;
+  throw new CorruptionError(
+    `log file ${path} is damaged or truncated: its valid records end at offset ` +
+      `${scan.endOffset} (${why}), but database files were synced through log ` +
+      `${formatLsn(settings.requireEnd)}, so the log lost records they depend on. Nothing ` +
+      'was changed; restore the log files (or the whole environment) from a backup',
+    { file: path, offset: scan.endOffset },
+  );
 }
 
 function lastRecord(scan: LogFileScan): { lastOffset: number; lastLength: number } {

@@ -23,7 +23,7 @@ import {
   lsnOffset,
   makeLsn,
 } from '../util/index.js';
-import type { Lsn, TxnId } from '../util/index.js';
+import { type Lsn, type TxnId, ZERO_LSN } from '../util/index.js';
 import type { FileSystem } from '../os/index.js';
 import { LogCursor } from './cursor.js';
 import type { LogCursorOptions } from './cursor.js';
@@ -74,6 +74,19 @@ export interface LogOptions {
   readonly readOnly?: boolean;
   /** The default registry of cursors and `readAt`. */
   readonly registry?: LogRecordLookup;
+  /**
+   * The log must reach at least this LSN: other files were made durable only after the log
+   * was synced through it (database files at a checkpoint). A log that ends before it lost
+   * records to damage or truncation; open then throws `CorruptionError`, before it repairs
+   * or writes anything. Default: no requirement.
+   */
+  readonly requireEnd?: Lsn;
+  /**
+   * With `requireEnd`: a log whose files were all removed (after a clean shutdown: the
+   * files that depended on it are complete) starts afresh in the file after the one
+   * `requireEnd` names, so LSNs never go backward. Without it, that is `CorruptionError`.
+   */
+  readonly removedLogOk?: boolean;
 }
 
 function checkedSize(name: string, value: number | undefined, dflt: number, min: number): number {
@@ -91,6 +104,8 @@ function settingsOf(options: LogOptions): LogWriterSettings {
     fs: options.fs,
     dir: options.dir,
     readOnly: options.readOnly ?? false,
+    requireEnd: options.requireEnd ?? ZERO_LSN,
+    removedLogOk: options.removedLogOk ?? false,
     preallocate: options.preallocate ?? true,
     sparse: options.sparse ?? false,
     fileSizeBytes: checkedSize(
@@ -123,7 +138,8 @@ export class LogManager {
   /**
    * Opens the log in `options.dir`: finds its end, cuts a torn tail, creates the first file
    * of a new log.
-   * @throws CorruptionError when the last log file's header is damaged.
+   * @throws CorruptionError when the last log file's header is damaged, or the log ends
+   *   before `options.requireEnd`.
    */
   static open(options: LogOptions): LogManager {
     const settings = settingsOf(options);

@@ -77,6 +77,10 @@ export interface LogWriterSettings {
   readonly fs: FileSystem;
   readonly dir: string;
   readonly readOnly: boolean;
+  /** Opening fails unless the log reaches this LSN (see `LogOptions.requireEnd`). */
+  readonly requireEnd: Lsn;
+  /** A log removed entirely starts past `requireEnd` (see `LogOptions.removedLogOk`). */
+  readonly removedLogOk: boolean;
   readonly fileSizeBytes: number;
   readonly preallocate: boolean;
   /** Preallocate by extending the file rather than writing zeros (see createLogFile). */

@@ -6,6 +6,8 @@
  * Invariants:
  * 1. Every frame handed out by `get` is pinned and must be given back with `release`.
  * 2. `close` writes every dirty page before the file leaves the cache.
+ * 3. Reading a page that is not resident and lies past the end of the file is corruption,
+ *    except for recovery's files (`readsPastEnd`), whose redo rebuilds such pages.
  */
 import { type Pgno, AssertionError } from '../util/index.js';
 import type { FileHandle } from '../os/index.js';
@@ -23,6 +25,8 @@ export class MPoolFile implements FrameOwner {
     readonly pageSize: number,
     readonly name: string,
     readonly id: number,
+    /** A page past the end reads as zeros (recovery's files); otherwise it is corruption. */
+    readonly readsPastEnd = false,
   ) {}
 
   /** The page, pinned. Reads it from the file unless resident. */

@@ -92,8 +92,15 @@ export class MPool {
   }
 
   /** Registers an open file with the cache. `name` appears in corruption errors. */
-  openFile(handle: FileHandle, pageSize: number, name: string): MPoolFile {
-    const file = new MPoolFile(this, handle, pageSize, name, this.nextFileId++);
+  /**
+   * Adds a file to the cache. With `readsPastEnd` (recovery's files) a page past the end of
+   * the file reads as zeros, for redo to rebuild; otherwise such a read is corruption.
+   */
+  openFile(
+    handle: FileHandle, pageSize: number, name: string, readsPastEnd = false,
+  ): MPoolFile {
+    const id = this.nextFileId++;
+    const file = new MPoolFile(this, handle, pageSize, name, id, readsPastEnd);
     this.files.add(file);
     return file;
   }
@@ -183,6 +190,13 @@ export class MPool {
     this.counters.reads++;
     if (got < frame.data.length) {
       frame.data.fill(0, got);
+      if (got === 0 && !file.readsPastEnd) {
+        throw new CorruptionError(
+          `${file.name}: page ${frame.pgno} lies past the end of the file ` +
+            `(${file.pagesOnDisk()} pages): the file was cut short; restore it from a backup`,
+          { file: file.name, pgno: frame.pgno },
+        );
+      }
       if (got !== 0) {
         throw new CorruptionError(
           `${file.name}: page ${frame.pgno} is truncated (${got} of ${file.pageSize} bytes); ` +

@@ -19,8 +19,11 @@ import type { TxnManager } from './txn-manager.js';
 export interface CheckpointTarget {
   /** Open files as (log file id, name) pairs. */
   openFiles(): [number, string][];
-  /** Writes every dirty page and syncs every file. */
-  flushAndSyncPages(): void;
+  /**
+   * Writes every dirty page and syncs every file. `durableLsn`: the log is durable through
+   * it (every record before it), so the files may record that they depend on no more.
+   */
+  flushAndSyncPages(durableLsn: Lsn): void;
 }
 
 /** Where the last checkpoint left recovery. */
@@ -39,7 +42,7 @@ export function takeCheckpoint(mgr: TxnManager, target: CheckpointTarget): Check
     log.append(DbRegisterRecord, txnId(0), ZERO_LSN, { fileId: fileId(id), name });
   }
   log.flush(undefined, 'sync');
-  target.flushAndSyncPages();
+  target.flushAndSyncPages(log.syncedLsn);
   const oldest = mgr.oldestActiveLsn();
   const scanLsn = oldest !== undefined && oldest < redoLsn ? oldest : redoLsn;
   const lsn = log.append(CheckpointRecord, txnId(0), ZERO_LSN, {

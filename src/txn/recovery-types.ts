@@ -17,8 +17,12 @@ import type { MPoolFile } from '../mpool/index.js';
 
 /** Open database files by their log file id. */
 export interface RecoveryFiles {
-  /** The file a page record names; throws when it is not registered. */
-  file(fileId: number): MPoolFile;
+  /**
+   * The file a page record names; throws when it is not registered. Undefined when the log
+   * registered it but recovery found it missing or empty in the home: its records are
+   * skipped (that database was removed or emptied; opening it reports the damage).
+   */
+  file(fileId: number): MPoolFile | undefined;
 }
 
 /** Appends a compensation record to the chain being undone. */

@@ -40,6 +40,12 @@ export interface RecoveryReport {
   losers: number;
   changesUndone: number;
   nextTxnId: number;
+  /**
+   * Database files the log names that were missing, empty or without a readable meta page:
+   * recovery skipped their records and left them alone (filled in by the environment's file
+   * table); opening such a database reports the damage.
+   */
+  skippedFiles: string[];
 }
 
 interface TxnEntry {
@@ -66,7 +72,7 @@ export function recover(
   const first = ckpBody ? cursor.seek(ckpBody.scanLsn) : cursor.first();
   const report: RecoveryReport = {
     fromLsn: first?.lsn ?? ZERO_LSN, recordsScanned: 0, pageRecordsRedone: 0, losers: 0,
-    changesUndone: 0, nextTxnId: ckpBody?.nextTxnId ?? TXN_ID_BASE + 1,
+    changesUndone: 0, nextTxnId: ckpBody?.nextTxnId ?? TXN_ID_BASE + 1, skippedFiles: [],
   };
   const txns = new Map<TxnId, TxnEntry>();
   const redoFrom = ckpBody?.redoLsn ?? ZERO_LSN;

@@ -89,7 +89,7 @@ export class Btree implements SearchTarget {
   static open(file: AmFile, compare?: Comparator): Btree {
     const meta = file.mp.get(META_PGNO);
     try {
-      checkMeta(meta, file.name, file.pageSize);
+      checkMeta(meta, file.name, file.pageSize, file.mp.pagesOnDisk());
       const userOrder = (metaFlags(meta) & META_FLAG_USER_COMPARATOR) !== 0;
       if (userOrder !== !!compare) {
         throw new InvalidArgumentError(

@@ -24,11 +24,11 @@
  *    `KeyEmptyError` (BDB: DB_KEYEMPTY); `put`/`del` on a deleted item return false.
  */
 import {
-  InvalidArgumentError, KeyEmptyError, TransactionClosedError, assert, copyBytes,
+  CorruptionError, InvalidArgumentError, KeyEmptyError, TransactionClosedError, assert, copyBytes,
 } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import { type Pgno } from '../../util/index.js';
-import { getNext, getPrev, getSlotCount } from '../../page/index.js';
+import { PageType, getNext, getPrev, getSlotCount, getType } from '../../page/index.js';
 import { readOverflow } from '../common/index.js';
 import {
   leafIsOverflow, leafKey, leafOverflowRef, leafValueBytes,
@@ -246,7 +246,7 @@ export class BtreeCursor {
       const next = getNext(frame);
       this.tree.unpin(frame);
       if (next === 0) return false;
-      frame = this.tree.pin(next);
+      frame = this.pinSibling(next, 'right');
       i = 0;
     }
     return this.setPage(frame, i);
@@ -260,10 +260,27 @@ export class BtreeCursor {
       const prev = getPrev(frame);
       this.tree.unpin(frame);
       if (prev === 0) return false;
-      frame = this.tree.pin(prev);
+      frame = this.pinSibling(prev, 'left');
       i = getSlotCount(frame) - 1;
     }
     return this.setPage(frame, i);
+  }
+
+  /**
+   * Pins the leaf a sibling link names. Anything else there (a zeroed page, a page of a
+   * truncated file) is corruption: ending the walk would silently drop the rest of the tree.
+   */
+  private pinSibling(target: Pgno, side: 'left' | 'right'): Frame {
+    const frame = this.tree.pin(target);
+    if (getType(frame) !== PageType.BTREE_LEAF) {
+      this.tree.unpin(frame);
+      throw new CorruptionError(
+        `${this.tree.name}: the ${side} sibling link names page ${target}, which is not a ` +
+          'btree leaf; the file is damaged (run verify, restore from a backup)',
+        { file: this.tree.name, pgno: target },
+      );
+    }
+    return frame;
   }
 
   private setPage(frame: Frame, index: number): boolean {

@@ -17,13 +17,19 @@
  * |     64 |    4 | freeHead     | first page of the free list (chained by nextPgno), 0     |
  * |     68 |    4 | freeCount    | pages on the free list                                   |
  * |     72 |    8 | recordCount  | records stored (a safe integer, low word first)          |
+ * |     80 |    8 | syncedLsn    | the log was durable through this LSN when a checkpoint    |
+ * |        |      |              | last wrote this file (offset word, then file word; 0: none)|
  *
  * Invariants:
  * 1. Page 0 is always the meta page; no other page has type META.
  * 2. Every page in 1..lastPgno is either reachable from the root or on the free list.
+ * 3. `syncedLsn` is set only by checkpoints, outside any transaction and unlogged: it is a
+ *    lower bound on where the log must end (a log that ends before it lost records). Redo
+ *    of an older image of the meta page may set it back, which only weakens the bound.
  */
 import {
-  type Pgno, CorruptionError, InvalidArgumentError, VersionMismatchError, pgno,
+  type Lsn, type Pgno, CorruptionError, InvalidArgumentError, VersionMismatchError, ZERO_LSN,
+  lsnFile, lsnOffset, makeLsn, pgno,
 } from '../../util/index.js';
 import { type Page, PageType, getType, isValidPageSize } from '../../page/index.js';
 
@@ -47,6 +53,7 @@ const OFF_LAST = 60;
 const OFF_FREE_HEAD = 64;
 const OFF_FREE_COUNT = 68;
 const OFF_COUNT = 72;
+const OFF_SYNCED_LSN = 80;
 
 /** The byte ranges [from, to) allocation changes: lastPgno, and freeHead with freeCount. */
 export const META_LAST_RANGE = [OFF_LAST, OFF_LAST + 4] as const;
@@ -72,6 +79,30 @@ export function metaCount(p: Page): number {
 export function setMetaCount(p: Page, v: number): void {
   p.view.setUint32(OFF_COUNT, v % 2 ** 32, true);
   p.view.setUint32(OFF_COUNT + 4, Math.floor(v / 2 ** 32), true);
+}
+
+/** The `syncedLsn` field (invariant 3), as a number of the `Lsn` packing. */
+export function metaSyncedLsn(p: Page): Lsn {
+  return syncedLsnAt(p.view);
+}
+export function setMetaSyncedLsn(p: Page, lsn: Lsn): void {
+  p.view.setUint32(OFF_SYNCED_LSN, lsnOffset(lsn), true);
+  p.view.setUint32(OFF_SYNCED_LSN + 4, lsnFile(lsn), true);
+}
+function syncedLsnAt(view: DataView): Lsn {
+  return makeLsn(view.getUint32(OFF_SYNCED_LSN + 4, true), view.getUint32(OFF_SYNCED_LSN, true));
+}
+
+/**
+ * The `syncedLsn` of a database file from its first bytes, or ZERO_LSN when they do not
+ * hold a Stowage meta page (other checks report such a file when it is opened).
+ */
+export function sniffSyncedLsn(head: Uint8Array): Lsn {
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (head.length < OFF_SYNCED_LSN + 8 || view.getUint32(OFF_MAGIC, true) !== META_MAGIC) {
+    return ZERO_LSN;
+  }
+  return syncedLsnAt(view);
 }
 
 /** Fills a fresh meta page. The caller sets the root. */
@@ -114,11 +145,23 @@ export function sniffMeta(head: Uint8Array, fileName: string): number {
   return size;
 }
 
-/** Checks a meta page read through the cache. */
-export function checkMeta(p: Page, fileName: string, pageSize: number): void {
+/**
+ * Checks a meta page read through the cache, and that the file holds every page up to the
+ * last one the meta page records: a file is only ever written up to it (pages are allocated
+ * in the cache and written whole), so a shorter file was truncated.
+ */
+export function checkMeta(p: Page, fileName: string, pageSize: number, pagesOnDisk: number): void {
   if (getType(p) !== PageType.META || metaPageSize(p) !== pageSize) {
     throw new CorruptionError(`${fileName}: page 0 is not a valid meta page`, {
       file: fileName, pgno: 0,
     });
+  }
+  const last = metaLast(p);
+  if (pagesOnDisk <= last) {
+    throw new CorruptionError(
+      `${fileName} holds ${pagesOnDisk} pages but its meta page records pages up to ${last}: ` +
+        'the file was truncated; restore it from a backup',
+      { file: fileName, pgno: pgno(pagesOnDisk) },
+    );
   }
 }

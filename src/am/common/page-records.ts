@@ -141,8 +141,10 @@ export function fullPageBody(
  * page number wrong) is rebuilt from the record on a blank frame instead.
  */
 function withPage(
-  file: MPoolFile, pgno: Pgno, whole: boolean, fn: (f: MPoolFile, frame: Frame) => void,
+  file: MPoolFile | undefined, pgno: Pgno, whole: boolean,
+  fn: (f: MPoolFile, frame: Frame) => void,
 ): void {
+  if (file === undefined) return; // a file recovery found missing: see RecoveryFiles.file
   let frame: Frame;
   try {
     frame = file.get(pgno);
