@@ -64,6 +64,12 @@ function walk(f: AmFile, first: Pgno, length: number, visit: (p: Pgno, b: Uint8A
         });
       }
       const len = getExtra(frame);
+      if (seen + len > length) {
+        throw new CorruptionError(
+          `${f.name}: overflow chain at page ${first} holds more than the ${length} bytes ` +
+            `its item records (page ${current})`, { file: f.name, pgno: current },
+        );
+      }
       visit(current, frame.data.subarray(PAGE_HEADER_SIZE, PAGE_HEADER_SIZE + len));
       seen += len;
       current = getNext(frame);
