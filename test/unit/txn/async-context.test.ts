@@ -16,7 +16,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
+import { AsyncResource } from 'node:async_hooks';
 import {
   DbError, Environment, InvalidArgumentError, type PersistentMap, TransactionClosedError,
 } from '../../../src/index.js';
@@ -166,6 +168,61 @@ describe('concurrent requests of a node:http server', () => {
       });
     }
   }
+});
+
+describe('requests pipelined in one segment', () => {
+  // Both handlers run in one synchronous run of the connection's async resource, so each
+  // needs an async scope of its own (docs/api.md): one AsyncResource per request.
+  it('each request in its own AsyncResource gets its own transaction', async () => {
+    const home = tempDir();
+    const { env, a, b } = openEnv(home);
+    const aRead = signal();
+    const seen: Record<string, unknown> = {};
+    const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const first = req.url === '/p1';
+      const txn = env.begin();
+      (first ? a : b).set('k', req.url!);
+      if (first) {
+        await aRead.promise;
+        seen.abort = probe(() => txn.abort());
+      } else {
+        seen.bSawA = probe(() => a.get('k'));
+        await null;
+        seen.commit = probe(() => txn.commit());
+        aRead.fire();
+      }
+      res.end('ok');
+    };
+    const server = http.createServer((req, res) => {
+      void new AsyncResource('request').runInAsyncScope(handler, null, req, res);
+    });
+    cleanups.push(() => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const replies = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write('GET /p1 HTTP/1.1\r\nHost: x\r\n\r\nGET /p2 HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+      let got = '';
+      socket.on('data', (chunk) => {
+        got += String(chunk);
+        if (got.split('\r\n\r\nok').length === 3) {
+          socket.end();
+          resolve(got);
+        }
+      });
+      socket.on('error', reject);
+    });
+    expect(replies).toContain('200 OK');
+    expectNothingUncommitted(seen.bSawA, 'B reading A');
+    expect(seen.commit).toBeUndefined();
+    expect(seen.abort).toBeUndefined();
+    expect(b.get('k')).toBe('/p2');
+    expect(a.has('k')).toBe(false);
+  });
 });
 
 describe('timers', () => {
