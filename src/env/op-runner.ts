@@ -20,7 +20,6 @@
  */
 import {
   DbError, DeadlockError, InvalidArgumentError, IoError, LockNotGrantedError, RunRecoveryError,
-  TransactionClosedError,
 } from '../util/index.js';
 import { BtreeCursor } from '../am/btree/index.js';
 import type { PageChanges } from '../am/common/index.js';
@@ -174,12 +173,7 @@ export class OpRunner implements DbRunner {
 
   /** A cursor bound to `txn` (none: auto-commit steps); `txn` must still be open. */
   private cursorIn(db: Database, txn: Transaction | undefined): DbCursor {
-    if (txn !== undefined && !txn.isActive) {
-      throw new TransactionClosedError(
-        `the iterator was created in transaction ${txn.id.toString(16)}, which has ` +
-          `since ${txn.state}; create it again where it is used`,
-      );
-    }
+    if (txn !== undefined) this.context.checkCaptured(txn, 'the iterator was created in');
     const inner = new BtreeCursor(db.tree);
     const cursor = new DbCursor(db, inner, this, (c) => txn?.resources.delete(c));
     txn?.resources.add(cursor);

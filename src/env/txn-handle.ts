@@ -61,6 +61,18 @@ export class TxnContext {
   }
 
   /**
+   * Throws `TransactionClosedError` when `txn`, captured earlier in some context (`what`
+   * says where), has ended since.
+   */
+  checkCaptured(txn: Transaction, what: string): void {
+    if (txn.isActive) return;
+    throw new TransactionClosedError(
+      `${what} transaction ${txn.id.toString(16)}, which has since ${txn.state}; ` +
+        'create it again where it is used',
+    );
+  }
+
+  /**
    * Makes `txn` current for the rest of this async context; `before` is what was current.
    * The slot is new: contexts that inherited the previous one keep it (invariant 1).
    */
@@ -74,8 +86,8 @@ export class TxnContext {
       ownerDone: false,
     };
     this.storage.enterWith(slot);
-    // The tick queue runs only after the synchronous run has returned to the event loop,
-    // and before the resource can run again: from then on `owner` means a later callback.
+    // Node drains the tick queue once the running callback has returned, before any async
+    // resource runs another callback: from then on `owner` running means a later callback.
     process.nextTick(() => {
       slot.ownerDone = true;
     });
@@ -95,9 +107,9 @@ function checkScope(slot: TxnSlot): void {
   if (scope === undefined || scope.isActive) return;
   throw new TransactionClosedError(
     `this code runs in the scope of env.transaction(fn) whose transaction ` +
-      `${scope.id.toString(16)} has already ${scope.state}: an await continuation or a ` +
-      'callback scheduled by fn cannot join it, and does not run outside it either; do the ' +
-      'asynchronous work before or after the transaction',
+      `${scope.id.toString(16)} has already ${scope.state}: code that runs after fn ` +
+      'returned (an await continuation, a timer or promise callback of fn) can neither join ' +
+      'it nor auto-commit in its place; do the asynchronous work before or after it',
   );
 }
 
