@@ -5,10 +5,11 @@
  * Layer: collections (rank 7).
  *
  * Invariants:
- * 1. The cursor opens at the first `next()` and closes when the range is exhausted, when
- *    `return()` is called (`break`, `return` or a throw in a `for…of`), or when its
+ * 1. The iterator belongs to the transaction current when it was created (or to none). Its
+ *    cursor opens at the first `next()` and closes when the range is exhausted, when
+ *    `return()` is called (`break`, `return` or a throw in a `for…of`), or when that
  *    transaction ends; a closed iterator reports `done`, or throws `TransactionClosedError`
- *    when its transaction ended under it.
+ *    when its transaction ended before or under it.
  * 2. Bounds are compared on encoded keys with the database's own order.
  * 3. Changing the container during iteration is defined by the cursor (btree/cursor.ts):
  *    items inserted ahead are visited, items deleted ahead are not.
@@ -31,17 +32,19 @@ export type ItemReader<T> = (cursor: DbCursor) => T;
 
 export class CursorIterator<T> implements IterableIterator<T, undefined> {
   private cursor: DbCursor | undefined;
+  private readonly openCursor: () => DbCursor;
   private started = false;
   private finished = false;
   private yielded = 0;
   private readonly compare: (a: Uint8Array, b: Uint8Array) => number;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly range: ByteRange,
     private readonly read: ItemReader<T>,
   ) {
     this.compare = db.tree.compare ?? compareBytes;
+    this.openCursor = db.cursorOpener();
   }
 
   [Symbol.iterator](): this {
@@ -51,7 +54,7 @@ export class CursorIterator<T> implements IterableIterator<T, undefined> {
   next(): IteratorResult<T, undefined> {
     if (this.finished) return { done: true, value: undefined };
     if (this.range.limit !== undefined && this.yielded >= this.range.limit) return this.end();
-    const cursor = this.cursor ?? (this.cursor = this.db.cursor());
+    const cursor = this.cursor ?? (this.cursor = this.openCursor());
     const moved = this.started ? this.step(cursor) : this.position(cursor);
     this.started = true;
     if (!moved || !this.inBounds(cursor)) return this.end();

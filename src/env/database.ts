@@ -113,6 +113,14 @@ export class Database {
     return this.runner.openCursor(this);
   }
 
+  /**
+   * @internal What opens a cursor later in the transaction current now (iterators open
+   * their cursor at the first step, yet belong to the transaction they were created in).
+   */
+  cursorOpener(): () => DbCursor {
+    return this.runner.cursorOpener(this);
+  }
+
   /** Removes every record; returns how many there were. */
   truncate(): number {
     return this.runner.write(this, () => truncateBtree(this.tree));

@@ -19,6 +19,11 @@ export interface DbRunner {
   write<T>(db: Database, fn: () => T): T;
   /** Opens a cursor (bound to the current transaction, if any). */
   openCursor(db: Database): DbCursor;
+  /**
+   * Captures the current transaction and returns what opens a cursor bound to it later;
+   * the cursor throws `TransactionClosedError` when that transaction has ended by then.
+   */
+  cursorOpener(db: Database): () => DbCursor;
   /** Forgets a closed database handle. */
   closeDatabase(db: Database): void;
 }

@@ -12,8 +12,9 @@
  *    until it has committed); otherwise it locks like any transaction.
  * 3. The page-change hook of a database is the transaction's only for the call's duration.
  * 4. An I/O error, or any error that is not a `DbError`, met while changing pages poisons the
- *    environment: a half-done change may be in memory. So does one met by the checkpoint a
- *    commit may trigger (the commit stands; the error is thrown to its caller).
+ *    environment: a half-done change may be in memory. So does any error met by the
+ *    checkpoint a commit may trigger: the commit stands and returns normally, and the next
+ *    call throws `RunRecoveryError`. A call that throws has not committed.
  * 5. A poisoned environment writes nothing more: no commit (it throws `RunRecoveryError`),
  *    no undo, no checkpoint; its open transactions are discarded for recovery to undo.
  */
@@ -85,14 +86,22 @@ export class OpRunner implements DbRunner {
   readsDirectly(): boolean {
     this.checkUsable();
     const runtime = this.runtime;
-    return !runtime || runtime.mgr.active.size === 0;
+    if (!runtime) return true;
+    if (runtime.mgr.active.size > 0) return false;
+    this.context.checkScope();
+    return true;
   }
 
   read<T>(db: Database, fn: () => T): T {
     this.checkUsable();
     const runtime = this.runtime;
-    // No open transaction at all: nothing to join, nothing to conflict with.
-    if (!runtime || runtime.mgr.active.size === 0) return fn();
+    if (!runtime) return fn();
+    // No open transaction at all: nothing to join, nothing to conflict with. The scope of
+    // an ended transaction(fn) still refuses the call (TxnContext invariant 4).
+    if (runtime.mgr.active.size === 0) {
+      this.context.checkScope();
+      return fn();
+    }
     const txn = this.context.current();
     if (txn) return this.bound(db, runtime.changesFor(txn), fn);
     return this.autoCommit(db, fn, true);
@@ -146,7 +155,25 @@ export class OpRunner implements DbRunner {
 
   openCursor(db: Database): DbCursor {
     this.checkUsable();
+    return this.cursorIn(db, this.runtime ? this.context.current() : undefined);
+  }
+
+  /**
+   * Captures the current transaction now and returns what opens a cursor in it later: an
+   * iterator opens its cursor at its first step, and belongs to the transaction it was
+   * created in.
+   */
+  cursorOpener(db: Database): () => DbCursor {
     const txn = this.runtime ? this.context.current() : undefined;
+    return () => {
+      this.checkUsable();
+      return this.cursorIn(db, txn);
+    };
+  }
+
+  /** A cursor bound to `txn` (none: auto-commit steps); `txn` must still be open. */
+  private cursorIn(db: Database, txn: Transaction | undefined): DbCursor {
+    if (txn !== undefined) this.context.checkCaptured(txn, 'the iterator was created in');
     const inner = new BtreeCursor(db.tree);
     const cursor = new DbCursor(db, inner, this, (c) => txn?.resources.delete(c));
     txn?.resources.add(cursor);
@@ -165,7 +192,7 @@ export class OpRunner implements DbRunner {
     const parent = this.context.current();
     const durability = options?.durability ?? parent?.durability ?? this.host.durability;
     const txn = this.guard(() => runtime.mgr.begin(parent, durability, true));
-    this.context.enter(txn);
+    this.context.enter(txn, parent);
     return new TxnHandle(txn, (how) => this.endTxn(txn, how, true));
   }
 
@@ -200,6 +227,8 @@ export class OpRunner implements DbRunner {
    * Commits or aborts `txn`, then (with `after`) runs the after-commit work. A poisoned
    * environment writes nothing more: the transaction is discarded (recovery undoes it) and a
    * commit throws `RunRecoveryError`, so no change made before the failure is committed.
+   * A commit that throws has not reached its commit point (the commit record appended, then
+   * written and synced as its durability says); once it has, this returns normally.
    */
   private endTxn(txn: Transaction, how: 'commit' | 'abort', after: boolean): void {
     const mgr = this.runtime!.mgr;
@@ -217,9 +246,18 @@ export class OpRunner implements DbRunner {
     if (after) this.afterCommit();
   }
 
-  /** The host's after-commit work (a checkpoint), guarded; none once poisoned. */
+  /**
+   * The host's after-commit work (a checkpoint); none once poisoned. It runs after the
+   * commit point, so a failure here must not reach the caller as a failed commit: it
+   * poisons the environment instead, and the next call throws `RunRecoveryError`.
+   */
   private afterCommit(): void {
-    if (this.poison === undefined) this.guard(() => this.host.afterCommit());
+    if (this.poison !== undefined) return;
+    try {
+      this.host.afterCommit();
+    } catch (e) {
+      this.poison ??= e;
+    }
   }
 
   private requireRuntime(what: string): TxnRuntime {
@@ -242,9 +280,15 @@ export class OpRunner implements DbRunner {
   }
 }
 
+/**
+ * Throws when `fn` returned a promise. Its continuation runs in the scope of the aborted
+ * transaction, where every call throws `TransactionClosedError` (TxnContext invariant 4);
+ * nobody can await the abandoned promise, so its rejection is marked handled here.
+ */
 function rejectPromise(result: unknown): void {
   if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown })
     .then === 'function') {
+    Promise.resolve(result as PromiseLike<unknown>).then(undefined, () => undefined);
     throw new InvalidArgumentError(
       'the transaction function returned a promise: a transaction must not span an await ' +
         '(it was aborted); do the asynchronous work before or after it',
