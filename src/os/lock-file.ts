@@ -48,7 +48,8 @@
  * the check and the creation are two steps. On file systems without hard links `NodeFs`
  * creates exclusively with `O_EXCL`, whose file is briefly empty: an opener that reads it
  * then takes it for unparseable. A pid reused by an unrelated process makes a stale lock
- * look live; the error message tells the user how to remove the file.
+ * look live, and so does, where there is no `/proc`, a lock of an exited thread of this
+ * process; the error message tells the user how to remove the file.
  */
 
 import * as nodeOs from 'node:os';
@@ -266,7 +267,7 @@ function claimMarker(claim: Claim, marker: string, level: number): boolean {
     }
     // Our own thread cannot be inside another takeover now: a marker naming it is a leftover.
     if (standingOf(holder, claim) === 'live') {
-      throw lockedError(claim.lockPath, holder, claim.owner);
+      throw lockedError(claim.lockPath, holder, claim.owner, marker);
     }
     if (takeOver(claim, marker, found, level + 1)) return true;
   }
@@ -368,7 +369,16 @@ function decodeOsThread(value: unknown): OsThread | undefined {
   return { tid, startTicks };
 }
 
-function lockedError(path: string, holder: LockOwner, us: LockOwner): EnvironmentLockedError {
+/**
+ * The error for a home that `holder` owns or, when `marker` is given, is taking over (the
+ * marker names it).
+ */
+function lockedError(
+  path: string,
+  holder: LockOwner,
+  us: LockOwner,
+  marker?: string,
+): EnvironmentLockedError {
   const started = Number.isFinite(holder.startedAtMs) && holder.startedAtMs > 0
     ? new Date(holder.startedAtMs).toISOString()
     : 'an unknown time';
@@ -380,8 +390,12 @@ function lockedError(path: string, holder: LockOwner, us: LockOwner): Environmen
   } else if (holder.host === us.host) {
     why = 'that process is still running: close its environment or stop it first';
   }
-  const message = `the environment is locked: '${path}' names ${who}; ${why}. `
-    + `If no process uses the environment, delete '${path}' and open it again.`;
+  const names = marker === undefined
+    ? `'${path}' names ${who}`
+    : `${who} is taking it over ('${marker}' names it)`;
+  const files = marker === undefined ? `'${path}'` : `'${path}' and '${marker}'`;
+  const message = `the environment is locked: ${names}; ${why}. `
+    + `If no process uses the environment, delete ${files} and open it again.`;
   return new EnvironmentLockedError(message, holder.pid);
 }
 

@@ -10,15 +10,20 @@
  * directory. OPENERS long-lived child processes (the built dist/) receive the round's home
  * and a start time on stdin, spin until that time, call `Environment.open` and report; the
  * winner keeps the environment open until the next round, so a late opener cannot win after
- * it. ROUNDS rounds (env LOCK_RACE_ROUNDS) run in a few seconds.
+ * it. Every other round also plants the takeover marker an opener that died inside its
+ * takeover would have left (naming a real exited process), which the openers must break
+ * without two of them winning. ROUNDS rounds (env LOCK_RACE_ROUNDS) run in a few seconds.
  *
  * Invariants: in every round exactly one opener wins and it saw the home unclean (it took
- * the stale lock over); every other opener fails with code ENV_LOCKED.
+ * the stale lock over); every other opener fails with code ENV_LOCKED; no takeover marker is
+ * left once every opener has answered.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { takeoverMarkerPath } from '../../../src/os/index.js';
 import { requireDist, startScript } from '../../support/dist.js';
 import { tempDir } from '../../support/temp-dir.js';
 
@@ -112,6 +117,22 @@ function summary(outcome: Outcome): string {
   return outcome.code ?? `failed: ${outcome.message}`;
 }
 
+/**
+ * Leaves in `home` the marker of an opener that died while taking over its lock: it guards
+ * the lock's bytes and names `dead`, a process that has exited.
+ */
+function plantDeadOpenersMarker(home: string, dead: number): void {
+  const lock = path.join(home, '__stowage.lock');
+  const marker = takeoverMarkerPath(lock, 1, fs.readFileSync(lock));
+  const opener = { pid: dead, threadId: 0, startedAtMs: Date.now(), host: os.hostname() };
+  fs.writeFileSync(marker, `${JSON.stringify(opener)}\n`);
+}
+
+/** Takeover markers left in `home`. */
+function markersIn(home: string): string[] {
+  return fs.readdirSync(home).filter((name) => name.includes('.takeover-'));
+}
+
 function startOpeners(dist: string): Opener[] {
   return Array.from({ length: OPENERS }, () => new Opener(
     spawn(process.execPath, ['--input-type=module', '-e', openerSource(dist)], {
@@ -125,19 +146,24 @@ describe('openers racing for a stale lock', () => {
     const dist = requireDist();
     const crashed = await crashedHome(dist);
     const openers = startOpeners(dist);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
     const rounds = tempDir('stowage-lock-race-rounds-');
     const failures: string[] = [];
     try {
       for (let round = 0; round < ROUNDS; round++) {
         const home = path.join(rounds, `round-${round}`);
         fs.cpSync(crashed, home, { recursive: true });
+        if (round % 2 === 1) plantDeadOpenersMarker(home, deadPid);
         const startAtMs = Date.now() + START_DELAY_MS;
         const outcomes = await Promise.all(openers.map((o) => o.run(home, startAtMs)));
         const winners = outcomes.filter((o) => o.won);
         const losers = outcomes.filter((o) => !o.won);
         const fair = winners.length === 1 && winners[0]!.wasUnclean === true
-          && losers.every((o) => o.code === 'ENV_LOCKED');
-        if (!fair) failures.push(`round ${round}: ${outcomes.map(summary).join(', ')}`);
+          && losers.every((o) => o.code === 'ENV_LOCKED') && markersIn(home).length === 0;
+        if (!fair) {
+          const left = markersIn(home).join(' ');
+          failures.push(`round ${round}: ${outcomes.map(summary).join(', ')} ${left}`);
+        }
       }
     } finally {
       for (const opener of openers) opener.child.stdin!.end();

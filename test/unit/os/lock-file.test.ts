@@ -225,6 +225,8 @@ for (const [name, makeFs] of [
       const locked = errorOf(() => acquireLockFile(fs, LOCK, me, alive(5151)),
         EnvironmentLockedError);
       expect(locked.ownerPid).toBe(5151);
+      expect(locked.message).toContain('is taking it over');
+      expect(locked.message).toContain(staleMarker);
       expect(fs.readFile(LOCK)).toEqual(staleBytes);
       expect(fs.readFile(staleMarker)).toEqual(ownerBytes(other(5151)));
     });
