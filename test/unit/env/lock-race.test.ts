@@ -23,7 +23,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { takeoverMarkerPath } from '../../../src/os/index.js';
+import { crc32 } from '../../../src/util/index.js';
 import { requireDist, startScript } from '../../support/dist.js';
 import { tempDir } from '../../support/temp-dir.js';
 
@@ -123,7 +123,9 @@ function summary(outcome: Outcome): string {
  */
 function plantDeadOpenersMarker(home: string, dead: number): void {
   const lock = path.join(home, '__stowage.lock');
-  const marker = takeoverMarkerPath(lock, 1, fs.readFileSync(lock));
+  // The name docs/architecture.md (section 2) gives: level 1, the crc32 of the lock's bytes.
+  const key = crc32(fs.readFileSync(lock)).toString(16).padStart(8, '0');
+  const marker = `${lock}.takeover-1-${key}`;
   const opener = { pid: dead, threadId: 0, startedAtMs: Date.now(), host: os.hostname() };
   fs.writeFileSync(marker, `${JSON.stringify(opener)}\n`);
 }
