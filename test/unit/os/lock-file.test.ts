@@ -16,7 +16,6 @@ import {
   acquireLockFile,
   currentOsThread,
   currentThreadId,
-  isProcessAlive,
   MemFs,
   nodeFs,
   readLockFile,
@@ -69,15 +68,6 @@ function renameOnly(mem: MemFs): FileSystem {
     syncDir: (dir) => mem.syncDir(dir),
   };
 }
-
-describe('isProcessAlive', () => {
-  it('sees this process alive and an exited one dead', () => {
-    expect(isProcessAlive(process.pid)).toBe(true);
-    expect(isProcessAlive(deadPid())).toBe(false);
-    expect(isProcessAlive(0)).toBe(false);
-    expect(isProcessAlive(-1)).toBe(false);
-  });
-});
 
 for (const [name, makeFs] of [
   ['MemFs', (): FileSystem => new MemFs()],
