@@ -7,8 +7,11 @@
  * container factories (`openMap`, ...).
  *
  * Invariants:
- * 1. At most one open environment per home: another process gets `EnvironmentLockedError`
- *    naming the owner pid; a second open in this process gets it too.
+ * 1. At most one open environment per home, in one thread of one process: another process
+ *    gets `EnvironmentLockedError` naming the owner pid; another thread of this process
+ *    (a worker, or the main thread while a worker has it open) and a second open in this
+ *    thread get it too. The lock file names the owning thread, so the check works across
+ *    threads, whose module state (`openHomes`) is their own.
  * 2. In a transactional environment every page change is logged in a transaction: the
  *    caller's, or an auto-commit transaction around the single call.
  * 3. After an I/O error (or any unexpected failure) on a write path the environment is
@@ -21,7 +24,9 @@ import * as nodePath from 'node:path';
 import {
   CorruptionError, EnvironmentLockedError, InvalidArgumentError, type Lsn,
 } from '../util/index.js';
-import { type FileSystem, MemFs, acquireLockFile, nodeFs, releaseLockFile } from '../os/index.js';
+import {
+  type FileSystem, type LockOwner, MemFs, acquireLockFile, nodeFs, releaseLockFile,
+} from '../os/index.js';
 import { MPool, type MPoolFile } from '../mpool/index.js';
 import { type AmFile, directChanges } from '../am/common/index.js';
 import { Btree, type Comparator } from '../am/btree/index.js';
@@ -57,6 +62,7 @@ export type EnvironmentClass<E> = new (
 ) => E;
 
 const LOCK_FILE = '__stowage.lock';
+/** Homes open in this thread (module state is per thread; other threads see the lock file). */
 const openHomes = new Set<string>();
 
 export class CoreEnvironment {
@@ -70,6 +76,8 @@ export class CoreEnvironment {
   readonly runner: OpRunner;
   private closed = false;
   private readonly anonymous: boolean;
+  /** Who this environment wrote into the home's lock file; undefined when anonymous. */
+  private lockOwner: LockOwner | undefined;
   /** True when the previous owner of the home did not close it cleanly. */
   readonly wasUnclean: boolean;
   /** What recovery did at open (transactional environments with a log). */
@@ -144,21 +152,22 @@ export class CoreEnvironment {
     if (this.anonymous) return false;
     if (this.fs === nodeFs && openHomes.has(this.home)) {
       throw new EnvironmentLockedError(
-        `${this.home} is already open in this process; share its Environment object`,
+        `${this.home} is already open in this thread; share its Environment object`,
         process.pid,
       );
     }
     const lock = acquireLockFile(this.fs, nodePath.join(this.home, LOCK_FILE), {
       pid: process.pid, startedAtMs: Date.now(),
     });
+    this.lockOwner = lock.owner;
     if (this.fs === nodeFs) openHomes.add(this.home);
     return lock.tookOverStale;
   }
 
   private releaseHome(): void {
-    if (this.anonymous) return;
+    if (this.lockOwner === undefined) return;
     if (this.fs === nodeFs) openHomes.delete(this.home);
-    releaseLockFile(this.fs, nodePath.join(this.home, LOCK_FILE), process.pid);
+    releaseLockFile(this.fs, nodePath.join(this.home, LOCK_FILE), this.lockOwner);
   }
 
   private runRecovery(): RecoveryReport | undefined {

@@ -16,11 +16,13 @@
  *    (EISDIR, EINVAL, EPERM) are tolerated, since they give no stronger guarantee anyway.
  * 6. `createExclusive` publishes a complete, synced temporary file with `link`, which fails
  *    atomically when the target exists; file systems without hard links fall back to an
- *    `O_EXCL` create.
+ *    `O_EXCL` create. The temporary name holds the pid, the thread id and a per-thread
+ *    counter, so no two calls of any threads or processes share one.
  */
 
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { assertNever, InvalidArgumentError, IoError } from '../util/index.js';
 import {
   closeAfterFailure,
@@ -230,7 +232,8 @@ export class NodeFs implements FileSystem {
   }
 
   createExclusive(path: string, data: Uint8Array): boolean {
-    const temp = `${path}.${process.pid}.${nextTempId++}.excl`;
+    // The thread id keeps apart worker threads of one process: each has its own counter.
+    const temp = `${path}.${process.pid}-${threadId}.${nextTempId++}.excl`;
     let created: boolean;
     try {
       writeSyncedFile(this, temp, data);
@@ -291,7 +294,7 @@ function unlinkQuietly(path: string): void {
   }
 }
 
-/** Distinguishes temporary files of concurrent `createExclusive` calls in one process. */
+/** Distinguishes temporary files of `createExclusive` calls in one thread. */
 let nextTempId = 0;
 
 /** The shared `NodeFs` instance. */

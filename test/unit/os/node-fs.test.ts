@@ -1,6 +1,7 @@
 /**
  * NodeFs against real files in a fresh temporary directory per test: byte I/O, sizes,
- * namespace operations, atomic whole-file writes, exclusive creation and error mapping.
+ * namespace operations, atomic whole-file writes, exclusive creation (also raced by real
+ * worker threads, which share the process and so its pid) and error mapping.
  */
 
 import * as fs from 'node:fs';
@@ -9,6 +10,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeFs, nodeFs } from '../../../src/os/index.js';
 import { equalBytes, InvalidArgumentError, IoError } from '../../../src/util/index.js';
+import { distUrl, TestWorker } from '../../support/threads.js';
 import { errorOf } from '../../support/thrown.js';
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
@@ -181,5 +183,65 @@ describe('NodeFs namespace', () => {
     expect(fresh.createExclusive(file, text('two'))).toBe(false);
     expect(fs.readFileSync(file, 'utf8')).toBe('one');
     expect(fresh.list(dir)).toEqual(['lock']);
+  });
+});
+
+/** Threads racing in `createExclusive`, and rounds each of them runs. */
+const RACE_THREADS = 4;
+const RACE_ROUNDS = 40;
+
+/**
+ * A worker thread that, on request, runs RACE_ROUNDS rounds of `createExclusive` on
+ * `<dir>/file-<round>`, all threads meeting at a barrier before each round, and replies with
+ * what each call returned or threw.
+ */
+function exclusiveRacer(): TestWorker {
+  return new TestWorker(`
+    import { parentPort } from 'node:worker_threads';
+    import { nodeFs } from ${JSON.stringify(distUrl('os/index.js'))};
+    parentPort.on('message', ({ dir, id, threads, rounds, barrier }) => {
+      const arrived = new Int32Array(barrier);
+      const outcomes = [];
+      for (let round = 0; round < rounds; round++) {
+        const everyone = threads * (round + 1);
+        if (Atomics.add(arrived, 0, 1) + 1 === everyone) Atomics.notify(arrived, 0);
+        for (let seen; (seen = Atomics.load(arrived, 0)) < everyone;) {
+          Atomics.wait(arrived, 0, seen, 20);
+        }
+        const data = new TextEncoder().encode('thread ' + id + ' round ' + round);
+        try {
+          outcomes.push(nodeFs.createExclusive(dir + '/file-' + round, data));
+        } catch (error) {
+          outcomes.push(String(error.errno ?? error));
+        }
+      }
+      parentPort.postMessage(outcomes);
+    });
+  `);
+}
+
+describe('NodeFs exclusive creation across threads', () => {
+  it('lets exactly one of several threads create each file, holding its own bytes', async () => {
+    const racers = Array.from({ length: RACE_THREADS }, exclusiveRacer);
+    try {
+      const barrier = new SharedArrayBuffer(4);
+      const outcomes = await Promise.all(racers.map((racer, id) => racer.ask<unknown[]>({
+        dir, id, threads: RACE_THREADS, rounds: RACE_ROUNDS, barrier,
+      })));
+      const failures: string[] = [];
+      for (let round = 0; round < RACE_ROUNDS; round++) {
+        const results = outcomes.map((perThread) => perThread[round]);
+        const winners = results.flatMap((result, id) => (result === true ? [id] : []));
+        const content = fs.readFileSync(path.join(dir, `file-${round}`), 'utf8');
+        const fair = winners.length === 1 && results.every((r) => typeof r === 'boolean')
+          && content === `thread ${winners[0]} round ${round}`;
+        if (!fair) failures.push(`round ${round}: ${JSON.stringify(results)} '${content}'`);
+      }
+      expect(failures, `${failures.length} of ${RACE_ROUNDS} rounds failed`).toEqual([]);
+      const files = Array.from({ length: RACE_ROUNDS }, (_, round) => `file-${round}`);
+      expect(nodeFs.list(dir)).toEqual(files.sort());
+    } finally {
+      await Promise.all(racers.map((racer) => racer.terminate()));
+    }
   });
 });
