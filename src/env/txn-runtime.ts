@@ -10,7 +10,9 @@
  * 2. Recovery runs at every open of a non-empty log: after a clean close it only reads the
  *    records since the final checkpoint.
  * 3. A checkpoint is taken after recovery, on request, after `checkpointBytes` of log, and
- *    at close.
+ *    at close. With `logAutoRemove` (the default) each one is followed by the removal of the
+ *    log files recovery no longer needs: those before the checkpoint's scan point and before
+ *    the first record of every open transaction (an open transaction pins its log).
  */
 import * as nodePath from 'node:path';
 import { CorruptionError, type Lsn, ZERO_LSN, fileId, txnId } from '../util/index.js';
@@ -137,6 +139,7 @@ export class TxnRuntime implements RecoveryFileTable {
     };
     this.lastCheckpoint = takeCheckpoint(this.mgr, target);
     this.logBytesAtCheckpoint = this.log.stats.bytes;
+    if (this.options.logAutoRemove) this.archive(true);
     return this.lastCheckpoint.lsn;
   }
 
