@@ -26,7 +26,7 @@ import {
   TxnCommitRecord, TxnManager, type Transaction, type TxnStats, recover, removableLogFiles,
   takeCheckpoint,
 } from '../txn/index.js';
-import { PAGE_RECORD_HANDLERS, TxnChanges } from '../am/common/index.js';
+import { PAGE_RECORD_HANDLERS, type PageCheck, TxnChanges } from '../am/common/index.js';
 import type { ResolvedOptions } from './options.js';
 
 /** Opens a database file by its name in the home, for recovery. */
@@ -55,6 +55,8 @@ export class TxnRuntime implements RecoveryFileTable {
   private readonly changesByTxn = new WeakMap<Transaction, TxnChanges>();
   /** The most recent answer of `changesFor`: consecutive calls are usually for one txn. */
   private lastChanges: TxnChanges | undefined;
+  /** Checks the pages each transaction changed when it ends (the `STOWAGE_VERIFY` tier). */
+  pageCheck: PageCheck | undefined;
 
   constructor(fs: FileSystem, home: string, private readonly options: ResolvedOptions) {
     this.log = LogManager.open({
@@ -124,7 +126,7 @@ export class TxnRuntime implements RecoveryFileTable {
     if (this.lastChanges?.txn === txn) return this.lastChanges;
     let c = this.changesByTxn.get(txn);
     if (!c) {
-      c = new TxnChanges(this.mgr, txn, (t) => this.changesFor(t));
+      c = new TxnChanges(this.mgr, txn, (t) => this.changesFor(t), this.pageCheck);
       this.changesByTxn.set(txn, c);
     }
     this.lastChanges = c;
