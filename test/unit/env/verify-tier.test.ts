@@ -12,7 +12,8 @@ import { tempDir } from '../../support/temp-dir.js';
 /**
  * Fills a map, then swaps the first two slots of its root leaf in the cache (its keys are
  * then out of order, which no lookup of a later key notices), then either commits a change
- * to that leaf or only closes. Prints what each step threw.
+ * to that leaf, or aborts one (in a child transaction), or only closes. Prints what each step
+ * threw.
  */
 const SCRIPT = `
 import { Environment } from ${JSON.stringify(requireDist())};
@@ -29,12 +30,20 @@ const leaf = mp.get(1);
 const slots = leaf.data.subarray(40, 48);
 slots.set([...slots.subarray(4, 8), ...slots.subarray(0, 4)]);
 mp.release(leaf);
-const commit = mode === 'commit' ? outcome(() => map.set(30, 'again')) : 'skipped';
+const rollBack = new Error('roll back');
+const changes = {
+  commit: () => map.set(30, 'again'),
+  abort: () => env.transaction(() => env.transaction(() => {
+    map.set(30, 'again');
+    throw rollBack;
+  })),
+};
+const commit = changes[mode] ? outcome(changes[mode]) : 'skipped';
 const close = outcome(() => env.close());
 console.log(JSON.stringify({ cleanCommit, commit, close }));
 `;
 
-function run(mode: 'commit' | 'close', verify: boolean) {
+function run(mode: 'commit' | 'abort' | 'close', verify: boolean) {
   const env = { ...process.env };
   if (verify) env['STOWAGE_VERIFY'] = '1';
   else delete env['STOWAGE_VERIFY'];
@@ -49,7 +58,12 @@ describe('the STOWAGE_VERIFY tier', () => {
   it('a commit checks the pages it changed', () => {
     const out = run('commit', true);
     expect(out.cleanCommit).toBe('ok');
-    expect(out.commit).toMatch(/^AssertionError: .*STOWAGE_VERIFY.*page 1: keys 0 and 1 out of order/);
+    expect(out.commit).toMatch(/^AssertionError: .*STOWAGE_VERIFY.*page 1: keys 0 and 1 out of/);
+  });
+
+  it('an abort checks the pages its undo restored, children included', () => {
+    const out = run('abort', true);
+    expect(out.commit).toMatch(/^AssertionError: .*STOWAGE_VERIFY.*page 1: keys 0 and 1 out of/);
   });
 
   it('close verifies every open database', () => {
@@ -60,6 +74,9 @@ describe('the STOWAGE_VERIFY tier', () => {
 
   it('does not run without the variable', () => {
     expect(run('commit', false)).toEqual({ cleanCommit: 'ok', commit: 'ok', close: 'ok' });
+    expect(run('abort', false)).toEqual({
+      cleanCommit: 'ok', commit: 'Error: roll back', close: 'ok',
+    });
     expect(run('close', false)).toEqual({ cleanCommit: 'ok', commit: 'skipped', close: 'ok' });
   });
 });
