@@ -9,9 +9,10 @@
  *    checkpoint whose scan point is still in the log: the records before it may name files
  *    registered only in the removed files, and its own file registrations name every file
  *    open then.
- * 2. Roll forward from the checkpoint's scan point: register files, redo every page record
- *    whose page is older than the record (records before the checkpoint's redo point are on
- *    disk already), and note each transaction's last record and outcome.
+ * 2. Roll forward from the checkpoint's scan point (one at the end of a log file, where no
+ *    record starts, means the next file's first record): register files, redo every page
+ *    record whose page is older than the record (records before the checkpoint's redo point
+ *    are on disk already), and note each transaction's last record and outcome.
  * 3. Undo every transaction with neither a commit nor an abort record, newest record first,
  *    logging compensation records, then log its abort record.
  *
@@ -20,9 +21,9 @@
  *    during recovery followed by recovery again gives the same result.
  * 2. Aborts at run time use the same undo code (`TxnManager.undo`).
  */
-import { CorruptionError, type Lsn, type TxnId, ZERO_LSN } from '../util/index.js';
+import { CorruptionError, type Lsn, type TxnId, ZERO_LSN, lsnFile } from '../util/index.js';
 import { type LogManager, type LogRecord, firstLsnOfFile } from '../log/index.js';
-import type { LogBody } from '../log/index.js';
+import type { LogBody, LogCursor } from '../log/index.js';
 import type { RecoveryFiles, RecoveryRegistry } from './recovery-types.js';
 import {
   CheckpointRecord, DbRegisterRecord, TxnAbortRecord, TxnCommitRecord,
@@ -93,6 +94,18 @@ function startCheckpoint(log: LogManager, catastrophic: boolean): CheckpointBody
   return ckp;
 }
 
+/**
+ * The first record at or after `lsn`, a checkpoint's scan point. A checkpoint that began when
+ * its log file had no room left for its first record has its scan point at that file's end,
+ * where no record starts: the records after it begin the next file.
+ */
+function firstRecordFrom(log: LogManager, cursor: LogCursor, lsn: Lsn): LogRecord | undefined {
+  const record = cursor.seek(lsn);
+  const next = lsnFile(lsn) + 1;
+  if (record !== undefined || !log.files().includes(next)) return record;
+  return cursor.seek(firstLsnOfFile(next));
+}
+
 /** Runs recovery. `mgr` supplies the log, the registry and the undo code. */
 export function recover(
   mgr: TxnManager, files: RecoveryFileTable, catastrophic: boolean,
@@ -100,7 +113,7 @@ export function recover(
   const log = mgr.log;
   const ckpBody = startCheckpoint(log, catastrophic);
   const cursor = log.cursor();
-  const first = ckpBody ? cursor.seek(ckpBody.scanLsn) : cursor.first();
+  const first = ckpBody ? firstRecordFrom(log, cursor, ckpBody.scanLsn) : cursor.first();
   const report: RecoveryReport = {
     fromLsn: first?.lsn ?? ZERO_LSN, recordsScanned: 0, pageRecordsRedone: 0, losers: 0,
     changesUndone: 0, nextTxnId: ckpBody?.nextTxnId ?? TXN_ID_BASE + 1,
