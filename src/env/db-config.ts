@@ -9,6 +9,11 @@
  * - `set_pagesize <bytes>` — page size for new databases (a Stowage extension)
  * - `set_lg_max <bytes>` — maximum size of one log file
  * - `set_flags DB_TXN_NOSYNC` / `set_flags DB_TXN_WRITE_NOSYNC` — durability 'none' / 'write'
+ * - `set_flags DB_LOG_AUTO_REMOVE [on|off]` — remove unneeded log files after each checkpoint
+ *   (on by default in Stowage; `off` keeps every log, see docs/architecture.md section 7)
+ *
+ * A `set_flags` line may end with `on` (the default) or `off`, as in Berkeley DB; only the
+ * log flag can be turned off, since the durability flags have no off state to return to.
  *
  * Invariants:
  * 1. An unknown directive or a malformed value is an `InvalidArgumentError` naming the line.
@@ -21,6 +26,7 @@ export interface DbConfigOverrides {
   pageSize?: number;
   logFileSize?: number;
   durability?: 'none' | 'write';
+  logAutoRemove?: boolean;
 }
 
 function parseCount(text: string | undefined, line: number, what: string): number {
@@ -29,6 +35,24 @@ function parseCount(text: string | undefined, line: number, what: string): numbe
     throw new InvalidArgumentError(`DB_CONFIG line ${line}: ${what} needs a whole number`);
   }
   return value;
+}
+
+/** Applies one `set_flags <flag> [on|off]` line. */
+function applyFlag(out: DbConfigOverrides, args: string[], line: number): void {
+  const [flag, state = 'on', ...rest] = args;
+  if ((state !== 'on' && state !== 'off') || rest.length > 0) {
+    throw new InvalidArgumentError(`DB_CONFIG line ${line}: set_flags takes a flag, then on/off`);
+  }
+  const on = state === 'on';
+  if (flag === 'DB_LOG_AUTO_REMOVE') out.logAutoRemove = on;
+  else if (flag === 'DB_TXN_NOSYNC' && on) out.durability = 'none';
+  else if (flag === 'DB_TXN_WRITE_NOSYNC' && on) out.durability = 'write';
+  else {
+    throw new InvalidArgumentError(
+      `DB_CONFIG line ${line}: unsupported flag ${flag}${on ? '' : ' off'} (supported: ` +
+        'DB_TXN_NOSYNC, DB_TXN_WRITE_NOSYNC, DB_LOG_AUTO_REMOVE [on|off])',
+    );
+  }
 }
 
 /** Parses the text of a `DB_CONFIG` file. */
@@ -54,9 +78,7 @@ export function parseDbConfig(text: string): DbConfigOverrides {
         out.logFileSize = parseCount(args[0], line, 'set_lg_max');
         break;
       case 'set_flags':
-        if (args[0] === 'DB_TXN_NOSYNC') out.durability = 'none';
-        else if (args[0] === 'DB_TXN_WRITE_NOSYNC') out.durability = 'write';
-        else throw new InvalidArgumentError(`DB_CONFIG line ${line}: unsupported flag ${args[0]}`);
+        applyFlag(out, args, line);
         break;
       default:
         throw new InvalidArgumentError(

@@ -19,17 +19,21 @@
  * 4. `close()` checkpoints (or writes every dirty page), syncs every file and removes the
  *    lock file. Closing a poisoned environment writes nothing: it drops the cache and the
  *    log buffer (recovery at the next open repairs), closes the files, removes the lock file.
+ * 5. With `STOWAGE_VERIFY` set, every transaction checks the structure of each page it
+ *    changed when it ends, and `close()` verifies every open database and checks the lock
+ *    table's and the cache's invariants; a failure is an `AssertionError` (a bug report).
  */
 import * as nodePath from 'node:path';
 import {
-  CorruptionError, EnvironmentLockedError, InvalidArgumentError, type Lsn,
+  AssertionError, CorruptionError, EnvironmentLockedError, InvalidArgumentError, type Lsn,
+  type Pgno, verifyEnabled,
 } from '../util/index.js';
 import {
   type FileSystem, type LockOwner, MemFs, acquireLockFile, nodeFs, releaseLockFile,
 } from '../os/index.js';
 import { MPool, type MPoolFile } from '../mpool/index.js';
 import { type AmFile, directChanges } from '../am/common/index.js';
-import { Btree, type Comparator } from '../am/btree/index.js';
+import { Btree, type Comparator, checkBtreePage } from '../am/btree/index.js';
 import type { RecoveryReport } from '../txn/index.js';
 import { printLog } from '../log/index.js';
 import { Database, type DatabaseType } from './database.js';
@@ -100,6 +104,7 @@ export class CoreEnvironment {
         const runtime = new TxnRuntime(this.fs, this.home, this.options, !this.wasUnclean);
         this.runtime = runtime;
         this.pool.flushLogTo = (lsn) => runtime.log.flush(lsn, 'sync');
+        if (verifyEnabled) runtime.pageCheck = (file, pgno) => this.checkChangedPage(file, pgno);
         this.recovery = this.runRecovery();
       }
     } catch (e) {
@@ -327,6 +332,7 @@ export class CoreEnvironment {
     const poisoned = this.runner.isPoisoned;
     try {
       if (!poisoned) this.runner.guard(() => this.shutDown());
+      if (verifyEnabled && !this.runner.isPoisoned) this.verifyOnClose();
     } finally {
       this.closed = true;
       for (const db of this.databases.values()) db.file.mp.close(false);
@@ -345,6 +351,39 @@ export class CoreEnvironment {
     } else {
       this.flushAndSyncPages();
     }
+  }
+
+  /** The verify tier's check of a page a transaction changed (see invariant 5). */
+  private checkChangedPage(file: MPoolFile, pgno: Pgno): void {
+    for (const db of this.databases.values()) {
+      if (db.file.mp !== file) continue;
+      const errors = checkBtreePage(db.tree, pgno);
+      if (errors.length > 0) {
+        throw new AssertionError(`STOWAGE_VERIFY: a transaction left ${errors.join('; ')}`);
+      }
+      return;
+    }
+  }
+
+  /**
+   * The verify tier at close: whole-database verification and the subsystems' invariants. A
+   * page that fails its checksum is damage on disk, not a bug: every read of it reports a
+   * `CorruptionError` already, so the walk leaves that database to those reports.
+   */
+  private verifyOnClose(): void {
+    for (const db of this.databases.values()) {
+      let report;
+      try {
+        report = db.verify();
+      } catch (e) {
+        if (e instanceof CorruptionError) continue;
+        throw e;
+      }
+      if (!report.ok) {
+        throw new AssertionError(`STOWAGE_VERIFY at close: ${report.errors.join('; ')}`);
+      }
+    }
+    this.checkInvariants();
   }
 
   get isClosed(): boolean {

@@ -43,6 +43,12 @@ export interface EnvironmentOptions {
    * that writes pages atomically (it saves log volume on scattered updates).
    */
   fullPageWrites?: boolean;
+  /**
+   * Remove the log files recovery no longer needs after every checkpoint. Default true; turn
+   * it off to keep every log for catastrophic recovery from a backup (then `archive()` lists
+   * the files a backup may move away).
+   */
+  logAutoRemove?: boolean;
   /** The file system to use; tests pass an in-memory or fault-injecting one. */
   fileSystem?: FileSystem;
 }
@@ -58,6 +64,7 @@ export interface ResolvedOptions {
   logFileSize: number;
   checkpointBytes: number;
   fullPageWrites: boolean;
+  logAutoRemove: boolean;
 }
 
 const DEFAULTS: ResolvedOptions = {
@@ -70,6 +77,7 @@ const DEFAULTS: ResolvedOptions = {
   logFileSize: 10 * 2 ** 20,
   checkpointBytes: 32 * 2 ** 20,
   fullPageWrites: true,
+  logAutoRemove: true,
 };
 
 const KNOWN = new Set([...Object.keys(DEFAULTS), 'fileSystem']);
@@ -91,7 +99,7 @@ export function resolveOptions(
     if (!KNOWN.has(k)) throw new InvalidArgumentError(`unknown option '${k}'`);
   }
   const merged = { ...DEFAULTS, ...stripUndefined(given), ...stripUndefined(overrides) };
-  for (const k of ['create', 'transactional'] as const) {
+  for (const k of ['create', 'transactional', 'logAutoRemove'] as const) {
     if (typeof merged[k] !== 'boolean') bad(k, 'a boolean', merged[k]);
   }
   if (!['sync', 'write', 'none'].includes(merged.durability as string)) {

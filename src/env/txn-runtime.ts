@@ -10,7 +10,9 @@
  * 2. Recovery runs at every open of a non-empty log: after a clean close it only reads the
  *    records since the final checkpoint.
  * 3. A checkpoint is taken after recovery, on request, after `checkpointBytes` of log, and
- *    at close.
+ *    at close. With `logAutoRemove` (the default) each one is followed by the removal of the
+ *    log files recovery no longer needs: those before the checkpoint's scan point and before
+ *    the first record of every open transaction (an open transaction pins its log).
  */
 import * as nodePath from 'node:path';
 import { CorruptionError, type Lsn, ZERO_LSN, fileId, txnId } from '../util/index.js';
@@ -24,7 +26,7 @@ import {
   TxnCommitRecord, TxnManager, type Transaction, type TxnStats, recover, removableLogFiles,
   takeCheckpoint,
 } from '../txn/index.js';
-import { PAGE_RECORD_HANDLERS, TxnChanges } from '../am/common/index.js';
+import { PAGE_RECORD_HANDLERS, type PageCheck, TxnChanges } from '../am/common/index.js';
 import type { ResolvedOptions } from './options.js';
 import { newestSyncedLsn } from './db-files.js';
 
@@ -57,6 +59,8 @@ export class TxnRuntime implements RecoveryFileTable {
   private readonly changesByTxn = new WeakMap<Transaction, TxnChanges>();
   /** The most recent answer of `changesFor`: consecutive calls are usually for one txn. */
   private lastChanges: TxnChanges | undefined;
+  /** Checks the pages each transaction changed when it ends (the `STOWAGE_VERIFY` tier). */
+  pageCheck: PageCheck | undefined;
 
   /**
    * @param cleanShutdown the previous owner closed the home (no stale lock was taken over):
@@ -140,7 +144,7 @@ export class TxnRuntime implements RecoveryFileTable {
     if (this.lastChanges?.txn === txn) return this.lastChanges;
     let c = this.changesByTxn.get(txn);
     if (!c) {
-      c = new TxnChanges(this.mgr, txn, (t) => this.changesFor(t));
+      c = new TxnChanges(this.mgr, txn, (t) => this.changesFor(t), this.pageCheck);
       this.changesByTxn.set(txn, c);
     }
     this.lastChanges = c;
@@ -155,6 +159,7 @@ export class TxnRuntime implements RecoveryFileTable {
     };
     this.lastCheckpoint = takeCheckpoint(this.mgr, target);
     this.logBytesAtCheckpoint = this.log.stats.bytes;
+    if (this.options.logAutoRemove) this.archive(true);
     return this.lastCheckpoint.lsn;
   }
 

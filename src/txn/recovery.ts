@@ -4,10 +4,15 @@
  * Layer: txn (rank 4).
  *
  * 1. Find the last checkpoint (scanning the log backward); catastrophic recovery, or a log
- *    without one, starts from the first record.
- * 2. Roll forward from the checkpoint's scan point: register files, redo every page record
- *    whose page is older than the record (records before the checkpoint's redo point are on
- *    disk already), and note each transaction's last record and outcome.
+ *    without one, starts from the first record. When the log no longer begins at its first
+ *    record (older files were removed), catastrophic recovery starts instead at the earliest
+ *    checkpoint whose scan point is still in the log: the records before it may name files
+ *    registered only in the removed files, and its own file registrations name every file
+ *    open then.
+ * 2. Roll forward from the checkpoint's scan point (one at the end of a log file, where no
+ *    record starts, means the next file's first record): register files, redo every page
+ *    record whose page is older than the record (records before the checkpoint's redo point
+ *    are on disk already), and note each transaction's last record and outcome.
  * 3. Undo every transaction with neither a commit nor an abort record, newest record first,
  *    logging compensation records, then log its abort record.
  *
@@ -16,8 +21,9 @@
  *    during recovery followed by recovery again gives the same result.
  * 2. Aborts at run time use the same undo code (`TxnManager.undo`).
  */
-import { type Lsn, type TxnId, ZERO_LSN } from '../util/index.js';
-import type { LogManager, LogRecord } from '../log/index.js';
+import { CorruptionError, type Lsn, type TxnId, ZERO_LSN, lsnFile } from '../util/index.js';
+import { type LogManager, type LogRecord, firstLsnOfFile } from '../log/index.js';
+import type { LogBody, LogCursor } from '../log/index.js';
 import type { RecoveryFiles, RecoveryRegistry } from './recovery-types.js';
 import {
   CheckpointRecord, DbRegisterRecord, TxnAbortRecord, TxnCommitRecord,
@@ -53,12 +59,57 @@ interface TxnEntry {
   ended: boolean;
 }
 
-function lastCheckpoint(log: LogManager): LogRecord | undefined {
+type CheckpointBody = LogBody<typeof CheckpointRecord>;
+
+function lastCheckpoint(log: LogManager): CheckpointBody | undefined {
   const cursor = log.cursor();
   for (let r = cursor.last(); r !== undefined; r = cursor.prev()) {
-    if (r.typeId === CheckpointRecord.typeId) return r;
+    if (CheckpointRecord.is(r)) return r.body;
   }
   return undefined;
+}
+
+/** The earliest checkpoint whose scan point lies at or after `from`, the log's first record. */
+function earliestUsableCheckpoint(log: LogManager, from: Lsn): CheckpointBody | undefined {
+  const cursor = log.cursor();
+  for (let r = cursor.first(); r !== undefined; r = cursor.next()) {
+    if (CheckpointRecord.is(r) && r.body.scanLsn >= from) return r.body;
+  }
+  return undefined;
+}
+
+/**
+ * The checkpoint recovery starts from; undefined to start at the first record, which is right
+ * only when the log still holds its whole history (it begins in file 1).
+ * @throws CorruptionError when the records recovery needs were removed.
+ */
+function startCheckpoint(log: LogManager, catastrophic: boolean): CheckpointBody | undefined {
+  const firstLsn = log.cursor().first()?.lsn ?? ZERO_LSN;
+  const wholeHistory = firstLsn === firstLsnOfFile(1);
+  const ckp = catastrophic
+    ? (wholeHistory ? undefined : earliestUsableCheckpoint(log, firstLsn))
+    : lastCheckpoint(log);
+  if (ckp ? ckp.scanLsn < firstLsn : !wholeHistory) {
+    const firstFile = log.filePath(log.files()[0]!);
+    throw new CorruptionError(
+      `recovery needs log records that were removed: the log begins at ${firstFile} and no ` +
+        'checkpoint has all its records after that; restore the missing log files (the ' +
+        'logAutoRemove: false option keeps them)',
+    );
+  }
+  return ckp;
+}
+
+/**
+ * The first record at or after `lsn`, a checkpoint's scan point. A checkpoint that began when
+ * its log file had no room left for its first record has its scan point at that file's end,
+ * where no record starts: the records after it begin the next file.
+ */
+function firstRecordFrom(log: LogManager, cursor: LogCursor, lsn: Lsn): LogRecord | undefined {
+  const record = cursor.seek(lsn);
+  const next = lsnFile(lsn) + 1;
+  if (record !== undefined || !log.files().includes(next)) return record;
+  return cursor.seek(firstLsnOfFile(next));
 }
 
 /** Runs recovery. `mgr` supplies the log, the registry and the undo code. */
@@ -66,10 +117,9 @@ export function recover(
   mgr: TxnManager, files: RecoveryFileTable, catastrophic: boolean,
 ): RecoveryReport {
   const log = mgr.log;
-  const ckp = catastrophic ? undefined : lastCheckpoint(log);
-  const ckpBody = ckp && CheckpointRecord.is(ckp) ? ckp.body : undefined;
+  const ckpBody = startCheckpoint(log, catastrophic);
   const cursor = log.cursor();
-  const first = ckpBody ? cursor.seek(ckpBody.scanLsn) : cursor.first();
+  const first = ckpBody ? firstRecordFrom(log, cursor, ckpBody.scanLsn) : cursor.first();
   const report: RecoveryReport = {
     fromLsn: first?.lsn ?? ZERO_LSN, recordsScanned: 0, pageRecordsRedone: 0, losers: 0,
     changesUndone: 0, nextTxnId: ckpBody?.nextTxnId ?? TXN_ID_BASE + 1, skippedFiles: [],

@@ -1,6 +1,7 @@
 /**
  * Assertions: always-on O(1) `assert`, and `verifyEnabled` for expensive checks that run only
- * when the environment variable `STOWAGE_VERIFY` is set.
+ * when the environment variable `STOWAGE_VERIFY` is set (to anything but `0` or nothing).
+ * What the expensive tier checks is described in docs/architecture.md ("Verification tier").
  *
  * Layer: util (rank 0).
  *
@@ -27,5 +28,5 @@ export function assertNever(value: never, what: string): never {
 }
 
 /** True when expensive verification (`STOWAGE_VERIFY`) is switched on for this process. */
-export const verifyEnabled: boolean =
-  typeof process !== 'undefined' && !!process.env['STOWAGE_VERIFY'];
+export const verifyEnabled: boolean = typeof process !== 'undefined' &&
+  !['', '0', undefined].includes(process.env['STOWAGE_VERIFY']);

@@ -4,6 +4,6 @@
 export { Btree, ROOT_PGNO, type ChangeListener } from './btree.js';
 export { BtreeCursor, type CursorPosition } from './cursor.js';
 export type { Comparator } from './comparator.js';
-export { verifyBtree, type BtreeVerifyReport } from './verify.js';
+export { checkBtreePage, verifyBtree, type BtreeVerifyReport } from './verify.js';
 export { truncateBtree } from './truncate.js';
 export { maxKeyBytes, maxItemBytes } from './format.js';

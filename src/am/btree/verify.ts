@@ -9,12 +9,18 @@
  * links forming one ordered chain; overflow chains of the recorded length; free-list pages
  * of type FREE; no page referenced twice; every page 1..lastPgno reachable or free; the meta
  * record count equal to the leaf items.
+ *
+ * `checkBtreePage` runs the checks that need only one page (type, level, slots and heap,
+ * item shapes, key order on the page, links inside the file), for the `STOWAGE_VERIFY` tier
+ * that checks every page a transaction changed when it ends. It pins through the cache
+ * directly, never through the tree's `PageChanges`, so it takes no locks.
  */
 import { type Pgno, compareBytes } from '../../util/index.js';
+import { overflowCapacity } from '../common/index.js';
 import type { Frame } from '../../mpool/index.js';
 import {
-  PAGE_HEADER_SIZE, PageType, SLOT_SIZE, getGarbage, getHeapStart, getLevel, getNext, getPrev,
-  getSlotCount, getType, slotLength, slotOffset,
+  PAGE_HEADER_SIZE, PageType, SLOT_SIZE, getExtra, getGarbage, getHeapStart, getLevel, getNext,
+  getPrev, getSlotCount, getType, slotLength, slotOffset,
 } from '../../page/index.js';
 import {
   META_PGNO, metaCount, metaFreeCount, metaFreeHead, metaLast, overflowPages,
@@ -49,6 +55,8 @@ interface Walk {
   seen: Set<number>;
   leaves: Pgno[];
   leafBytes: number;
+  /** Walk the overflow chains of leaf items (the whole-file walk does; one page does not). */
+  followOverflow: boolean;
 }
 
 function fail(w: Walk, message: string): void {
@@ -164,7 +172,7 @@ function checkItem(w: Walk, frame: Frame, i: number, leaf: boolean, low?: Uint8A
   }
   if (low && compareKeys(w.t, key, low) < 0) fail(w, `page ${p}: key ${i} below its separator`);
   if (high && compareKeys(w.t, key, high) >= 0) fail(w, `page ${p}: key ${i} above its range`);
-  if (leaf && leafIsOverflow(frame, i)) {
+  if (leaf && w.followOverflow && leafIsOverflow(frame, i)) {
     const ref = leafOverflowRef(frame, i);
     try {
       for (const op of overflowPages(w.t.file, ref.first, ref.length)) {
@@ -211,13 +219,84 @@ function checkFreeList(w: Walk, head: Pgno, expected: number, last: number): voi
   if (n !== expected) fail(w, `free list holds ${n} pages, meta says ${expected}`);
 }
 
-/** Walks the whole file. Complexity: O(pages). */
-export function verifyBtree(t: Btree): BtreeVerifyReport {
-  const report: BtreeVerifyReport = {
+function emptyReport(): BtreeVerifyReport {
+  return {
     ok: true, errors: [], records: 0, levels: 0, leafPages: 0, internalPages: 0,
     overflowPages: 0, freePages: 0, totalPages: 0, leafFillPercent: 0,
   };
-  const w: Walk = { t, report, seen: new Set([META_PGNO]), leaves: [], leafBytes: 0 };
+}
+
+/** Checks that the links of a page point inside the file. */
+function checkLinks(w: Walk, frame: Frame, last: number): void {
+  const p = frame.pgno;
+  if (getNext(frame) > last) fail(w, `page ${p}: next link ${getNext(frame)} beyond the file`);
+  const type = getType(frame);
+  if (type === PageType.BTREE_LEAF && getPrev(frame) > last) {
+    fail(w, `page ${p}: prev link ${getPrev(frame)} beyond the file`);
+  }
+  if (type !== PageType.BTREE_INTERNAL) return;
+  for (let i = 0; i < getSlotCount(frame); i++) {
+    const child = internalChild(frame, i);
+    if (child === 0 || child > last) fail(w, `page ${p}: child ${i} is page ${child}`);
+  }
+}
+
+/** The one-page checks of page `p`, whose type says what it must hold. */
+function checkOnePage(w: Walk, frame: Frame, last: number): void {
+  const p = frame.pgno;
+  const type = getType(frame);
+  if ((p === META_PGNO) !== (type === PageType.META)) {
+    return fail(w, `page ${p}: type ${type} (the meta page is page 0 and only page 0)`);
+  }
+  switch (type) {
+    case PageType.META:
+      if (metaFreeHead(frame) > last) fail(w, `meta page: free list head beyond the file`);
+      return;
+    case PageType.BTREE_LEAF:
+    case PageType.BTREE_INTERNAL:
+      visitPage(w, frame, undefined);
+      return checkLinks(w, frame, last);
+    case PageType.OVERFLOW:
+      if (getExtra(frame) > overflowCapacity(frame.data.length)) {
+        fail(w, `overflow page ${p} claims ${getExtra(frame)} bytes`);
+      }
+      return checkLinks(w, frame, last);
+    case PageType.FREE:
+      return checkLinks(w, frame, last);
+    default:
+      return fail(w, `page ${p}: type ${type} inside the file`);
+  }
+}
+
+/**
+ * Checks the structure of page `p` alone; pages beyond the file's last page (left by an
+ * aborted allocation) hold nothing to check. Complexity: O(page size).
+ * @returns one line per violated invariant, empty when the page is well formed.
+ */
+export function checkBtreePage(t: Btree, p: Pgno): string[] {
+  const w: Walk = {
+    t, report: emptyReport(), seen: new Set(), leaves: [], leafBytes: 0, followOverflow: false,
+  };
+  const mp = t.file.mp;
+  const meta = mp.get(META_PGNO);
+  const last = metaLast(meta);
+  mp.release(meta);
+  if (p > last) return [];
+  const frame = mp.get(p);
+  try {
+    checkOnePage(w, frame, last);
+  } finally {
+    mp.release(frame);
+  }
+  return w.report.errors;
+}
+
+/** Walks the whole file. Complexity: O(pages). */
+export function verifyBtree(t: Btree): BtreeVerifyReport {
+  const report = emptyReport();
+  const w: Walk = {
+    t, report, seen: new Set([META_PGNO]), leaves: [], leafBytes: 0, followOverflow: true,
+  };
   const meta = t.pin(META_PGNO);
   const last = metaLast(meta);
   const freeHead = metaFreeHead(meta);

@@ -17,6 +17,13 @@ import type { Frame, MPoolFile } from '../../mpool/index.js';
 import { allocItem, deleteItem, insertItem, replaceItem } from '../../page/index.js';
 import { META_PGNO, metaCount, setMetaCount } from './meta.js';
 
+/**
+ * Checks the structure of page `pgno` of `file` and throws `AssertionError` when it is
+ * malformed. The environment supplies one (from the access method owning the file) when
+ * `STOWAGE_VERIFY` is set; a transaction calls it for every page it changed when it ends.
+ */
+export type PageCheck = (file: MPoolFile, pgno: Pgno) => void;
+
 /** Writes an item's bytes at `offset` of `target` (a page). */
 export type ItemFiller = (target: Uint8Array, offset: number) => void;
 

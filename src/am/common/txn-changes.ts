@@ -12,6 +12,9 @@
  *    log up to it before writing the page (write-ahead rule).
  * 3. Without `txn.locking` (an auto-commit call while no other transaction is open) no lock
  *    is taken: nothing else can run until the call has committed.
+ * 4. With a `PageCheck` (the `STOWAGE_VERIFY` tier), every page a transaction family changes
+ *    is noted in its top-level transaction, and each is checked when that one ends (after
+ *    a commit's last change or an abort's undo); without one nothing is noted.
  */
 import { type Lsn, type Pgno, ZERO_LSN, fileId, pgno, txnId } from '../../util/index.js';
 import { LockMode, type LockManager, pageLockObject } from '../../lock/index.js';
@@ -22,7 +25,7 @@ import {
   replaceItem, setLsn,
 } from '../../page/index.js';
 import type { Transaction, TxnManager } from '../../txn/index.js';
-import type { ItemFiller, PageChanges } from './changes.js';
+import type { ItemFiller, PageChanges, PageCheck } from './changes.js';
 import { META_PGNO, metaCount, setMetaCount } from './meta.js';
 import { imageParts } from './page-image.js';
 import { FreshPages } from './fresh-pages.js';
@@ -118,15 +121,19 @@ export class TxnChanges implements PageChanges {
   private readonly locks: LockManager;
   private readonly counts = new Map<number, { file: MPoolFile; delta: number }>();
   private readonly fresh = new FreshPages();
+  /** Pages the family changed, by lock object id; kept by the top-level transaction only. */
+  private changed: Map<number, [MPoolFile, Pgno]> | undefined;
 
   /**
    * @param registry finds the changes object of another transaction (the parent's), so
    *   nested transactions hand count changes up.
+   * @param checkPage checks a changed page's structure when the transaction ends (verify tier).
    */
   constructor(
     private readonly mgr: TxnManager,
     readonly txn: Transaction,
     private readonly registry: (txn: Transaction) => TxnChanges,
+    private readonly checkPage?: PageCheck,
   ) {
     this.locks = mgr.locks;
   }
@@ -341,6 +348,7 @@ export class TxnChanges implements PageChanges {
   private applyCount(file: MPoolFile, delta: number): void {
     const meta = file.get(META_PGNO);
     try {
+      if (this.checkPage) this.noteChanged(file, META_PGNO);
       this.imageIfStale(file, meta);
       const lsn = this.mgr.append(this.txn, PgCountRecord, {
         fileId: fileId(file.id), pgno: meta.pgno, delta, clr: false, undoNext: ZERO_LSN,
@@ -388,5 +396,25 @@ export class TxnChanges implements PageChanges {
     if (this.txn.locking) {
       this.locks.get(this.txn.lockerId, pageLockObject(file.id, pgno), LockMode.WRITE);
     }
+    if (this.checkPage) this.noteChanged(file, pgno);
+  }
+
+  /** Notes a changed page in the top-level transaction, which checks it when it ends. */
+  private noteChanged(file: MPoolFile, pgno: Pgno): void {
+    const top = this.txn.parent ? this.registry(this.txn.root) : this;
+    if (!top.changed) {
+      top.changed = new Map();
+      // Hooks pushed while the hooks run still run, so a page the count hook changes (meta)
+      // after this hook ran is checked by a second one.
+      top.txn.endHooks.push(() => top.checkChanged());
+    }
+    top.changed.set(pageLockObject(file.id, pgno), [file, pgno]);
+  }
+
+  private checkChanged(): void {
+    const pages = this.changed;
+    this.changed = undefined;
+    if (!pages) return;
+    for (const [file, pgno] of pages.values()) this.checkPage!(file, pgno);
   }
 }

@@ -15,7 +15,9 @@ const logFiles = (dir: string) => fs.readdirSync(dir).filter((f) => f.startsWith
 describe('checkpoints and log archival', () => {
   it('checkpoints automatically, archives only unneeded logs, and recovery stays short', () => {
     const dir = tempDir();
-    const options = { logFileSize: 64 * 1024, checkpointBytes: 128 * 1024, durability: 'none' } as const;
+    const options = {
+      logFileSize: 64 * 1024, checkpointBytes: 128 * 1024, durability: 'none', logAutoRemove: false,
+    } as const;
     const env = Environment.open(dir, options);
     const map = env.openMap<number, Uint8Array>('m', { value: codecs.bytes });
     for (let i = 0; i < 3000; i++) map.set(i, value(i));
