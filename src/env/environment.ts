@@ -367,11 +367,12 @@ export class CoreEnvironment {
 
   /**
    * The verify tier at close: whole-database verification and the subsystems' invariants. A
-   * page that fails its checksum is damage on disk, not a bug: every read of it reports a
-   * `CorruptionError` already, so the walk leaves that database to those reports.
+   * database in which a read met damage on disk (`damageSeen`, or a `CorruptionError` in the
+   * walk itself) is left to those reports: that is not a bug of this process.
    */
   private verifyOnClose(): void {
     for (const db of this.databases.values()) {
+      if (db.file.mp.damageSeen) continue;
       let report;
       try {
         report = db.verify();

@@ -18,6 +18,13 @@ import type { MPool } from './pool.js';
 export class MPoolFile implements FrameOwner {
   readonly frames = new FrameIndex();
   private closed = false;
+  /**
+   * Set when a read of this file met damage (`CorruptionError`: a bad checksum, a page past
+   * the end, a page of the wrong kind where the access method expected another). Checks that
+   * look for bugs of this process (the `STOWAGE_VERIFY` tier) leave such a file to those
+   * reports.
+   */
+  damageSeen = false;
 
   constructor(
     readonly pool: MPool,

@@ -146,6 +146,7 @@ export class MPool {
       else this.readPage(file, frame);
     } catch (e) {
       this.dropFrame(frame);
+      if (e instanceof CorruptionError) file.damageSeen = true;
       throw e;
     }
     file.frames.set(pgno, frame);

@@ -120,6 +120,10 @@ export class Btree implements SearchTarget {
     this.file.changes.willRead(this.file.mp, p);
   }
 
+  noteDamage(): void {
+    this.file.mp.damageSeen = true;
+  }
+
   unpin(frame: Frame): void {
     this.file.mp.release(frame);
   }

@@ -274,6 +274,7 @@ export class BtreeCursor {
     const frame = this.tree.pin(target);
     if (getType(frame) !== PageType.BTREE_LEAF) {
       this.tree.unpin(frame);
+      this.tree.noteDamage();
       throw new CorruptionError(
         `${this.tree.name}: the ${side} sibling link names page ${target}, which is not a ` +
           'btree leaf; the file is damaged (run verify, restore from a backup)',

@@ -42,6 +42,8 @@ export interface SearchTarget {
   /** Takes the read lock on an already pinned page (the leaf a descent ends at). */
   lockRead(pgno: Pgno): void;
   unpin(frame: Frame): void;
+  /** Notes that the file is damaged (a page of the wrong kind), before a `CorruptionError`. */
+  noteDamage(): void;
 }
 
 /** Compares `key` with leaf item i's key. */
@@ -137,6 +139,7 @@ function walk(
     if (depth >= MAX_DEPTH || count === 0) {
       const bad = frame.pgno;
       t.unpin(frame);
+      t.noteDamage();
       throw new CorruptionError(`${t.name}: btree page ${bad} breaks the tree structure`, {
         file: t.name, pgno: bad,
       });
@@ -159,6 +162,7 @@ function walk(
 function lockedLeaf(t: SearchTarget, frame: Frame): Frame {
   try {
     if (!isKnownLeaf(frame) && getType(frame) !== PageType.BTREE_LEAF) {
+      t.noteDamage();
       throw new CorruptionError(`${t.name}: page ${frame.pgno} should be a btree leaf`, {
         file: t.name, pgno: frame.pgno,
       });

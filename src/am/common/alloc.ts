@@ -33,6 +33,7 @@ export function allocPage(f: AmFile, type: PageType, level = 0): Frame {
       frame = pinPage(f, head);
       if (getType(frame) !== PageType.FREE) {
         f.mp.release(frame);
+        f.mp.damageSeen = true;
         throw new CorruptionError(`${f.name}: free-list page ${head} is not a free page`, {
           file: f.name, pgno: head,
         });

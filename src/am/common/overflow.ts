@@ -59,12 +59,14 @@ function walk(f: AmFile, first: Pgno, length: number, visit: (p: Pgno, b: Uint8A
     const frame = pinPage(f, current);
     try {
       if (getType(frame) !== PageType.OVERFLOW || getExtra(frame) > cap) {
+        f.mp.damageSeen = true;
         throw new CorruptionError(`${f.name}: page ${current} is not a valid overflow page`, {
           file: f.name, pgno: current,
         });
       }
       const len = getExtra(frame);
       if (seen + len > length) {
+        f.mp.damageSeen = true;
         throw new CorruptionError(
           `${f.name}: overflow chain at page ${first} holds more than the ${length} bytes ` +
             `its item records (page ${current})`, { file: f.name, pgno: current },
@@ -79,6 +81,7 @@ function walk(f: AmFile, first: Pgno, length: number, visit: (p: Pgno, b: Uint8A
     if (current === 0) break;
   }
   if (seen !== length || current !== 0) {
+    f.mp.damageSeen = true;
     throw new CorruptionError(
       `${f.name}: overflow chain at page ${first} holds ${seen} bytes, expected ${length}`,
       { file: f.name, pgno: first },
