@@ -14,7 +14,7 @@
  *
  * `plain` is `instanceToPlain(instance)`, written with V8's structured clone serializer
  * rather than JSON so that Date, bigint and `undefined` survive. class-transformer would
- * mangle Map, Set, typed arrays, Buffer, ArrayBuffer, RegExp and Error values (a Set becomes
+ * mangle Map, Set, typed arrays, DataView, ArrayBuffer, RegExp and Error values (a Set becomes
  * an array, a Map an object); those raw values are carried past it whole, at any depth, and
  * `rawPaths` lists where they sit in `plain` (class-raw-values.ts). A record without raw
  * values keeps the 0xC1 layout, which older versions of this codec wrote and read.

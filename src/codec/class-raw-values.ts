@@ -1,7 +1,7 @@
 /**
  * Raw values in class records: the values class-transformer would mangle (Map, Set, typed
- * arrays, Buffer, DataView, ArrayBuffer, RegExp, Error), carried past it so that structured
- * clone stores them whole.
+ * arrays, DataView, ArrayBuffer, RegExp, Error), carried past it so that structured clone
+ * stores them whole.
  *
  * Layer: codec (rank 1). Imports util only (and, inside the codec folder, the
  * class-transformer metadata access of class-transformer-copy.ts).
@@ -21,13 +21,14 @@
  *
  * Left to class-transformer: a Map or Set in a field whose `@Type` metadata reflects that
  * very collection (it rebuilds those, with their members as `@Type` instances; a Map's keys
- * must then be strings, else CodecError), every field with a `@Transform`, and Dates (it
- * copies them correctly).
+ * must then be strings, else CodecError), every field with a `@Transform`, and Dates and
+ * Buffers (it copies them correctly, and a `@Type(() => Buffer)` field needs a real Buffer).
  *
  * Invariants:
  * 1. A raw value reaches V8 as itself (same identity, so shared values stay shared) and
  *    comes back into the instance at the same place.
- * 2. The user's objects are never written to: views are proxies and copies.
+ * 2. Views never write to the user's objects (they are proxies and copies); what
+ *    class-transformer itself writes (a discriminator property) reaches them as before.
  * 3. Only raw values boxed here are unboxed: a raw value that class-transformer itself put
  *    into the plain form (a `@Transform` result) is handed to class-transformer as it is.
  */
@@ -45,8 +46,9 @@ const BOXED = Symbol('stowage.rawValue');
 
 /** Whether class-transformer would mangle `value` and structured clone keeps it whole. */
 export function isRawValue(value: unknown): value is object {
-  return types.isMap(value) || types.isSet(value) || types.isArrayBufferView(value) ||
-    types.isAnyArrayBuffer(value) || types.isRegExp(value) || types.isNativeError(value);
+  if (types.isArrayBufferView(value)) return !Buffer.isBuffer(value);
+  return types.isMap(value) || types.isSet(value) || types.isAnyArrayBuffer(value) ||
+    types.isRegExp(value) || types.isNativeError(value);
 }
 
 function box(value: unknown): RawBox {

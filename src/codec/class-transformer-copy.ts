@@ -66,7 +66,7 @@ export function hasPlainTransform(owner: Function, key: string): boolean {
 }
 
 /** The `@Type` metadata entries declared on `owner` itself in our copy. */
-export function ownTypeMetadatas(owner: Function): TypeMetadataView[] {
+function ownTypeMetadatas(owner: Function): TypeMetadataView[] {
   const byProperty = ownEntries(ourStorage, '_typeMetadatas', owner);
   return byProperty === undefined ? [] : [...byProperty.values()] as TypeMetadataView[];
 }

@@ -113,6 +113,18 @@ describe('codecs.classOf raw values', () => {
     expectSensor([...output.spares][0]!, 'spare');
   });
 
+  it('leaves Buffers to class-transformer, which needs one in a @Type(() => Buffer) field', () => {
+    class Blob {
+      @Type(() => Buffer) data: Buffer = Buffer.alloc(0);
+      plain = Buffer.alloc(0);
+    }
+    const input = Object.assign(new Blob(), { data: Buffer.from('typed'), plain: Buffer.of(1) });
+    const output = roundTrip(input, Blob);
+    expect(Buffer.isBuffer(output.data)).toBe(true);
+    expect(output.data.toString()).toBe('typed');
+    expect(output.plain).toEqual(Buffer.of(1));
+  });
+
   it('keeps one raw value shared by two fields shared', () => {
     class Pair {
       left = new Set<number>();
