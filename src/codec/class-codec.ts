@@ -59,7 +59,8 @@ import type { Codec } from './codec.js';
 import { describeType } from './describe-value.js';
 import { assertOneCopy, assertTypeGraphOneCopy } from './class-transformer-copy.js';
 import {
-  boxRawValues, encodeView, rawValuesOutside, takeRawValues, unboxRawValues, type RawPath,
+  boxRawValues, encodeView, holdsRawValue, rawValuesOutside, takeRawValues, unboxRawValues,
+  type RawPath,
 } from './class-raw-values.js';
 
 const TAG_CLASS_RECORD = 0xc1;
@@ -173,8 +174,10 @@ function encodeInstance<T extends object>(settings: ClassSettings<T>, value: T):
   let body: Buffer;
   let header = settings.header;
   try {
-    const plain: object = instanceToPlain(encodeView(value, settings.context), settings.transform);
-    const rawPaths = takeRawValues(plain);
+    const viewed = holdsRawValue(value, settings.context);
+    const source = viewed ? encodeView(value, settings.context) : value;
+    const plain: object = instanceToPlain(source, settings.transform);
+    const rawPaths = viewed ? takeRawValues(plain) : [];
     if (rawPaths.length > 0) header = settings.rawHeader;
     body = v8.serialize(rawPaths.length === 0 ? plain : [plain, rawPaths]);
   } catch (cause) {
@@ -206,13 +209,16 @@ function decodeInstance<T extends object>(settings: ClassSettings<T>, bytes: Uin
     );
   }
   const body = readBody(settings, bytes, end, bytes[0] === TAG_CLASS_RECORD_RAW);
+  const migrating = version < settings.version && settings.migrate !== undefined;
   let plain = body.plain;
-  // Raw values class-transformer put there itself (a @Transform's result) stay its own.
-  const theirs = rawValuesOutside(plain, body.rawPaths, name);
-  if (version < settings.version && settings.migrate !== undefined) {
-    plain = runMigrate(settings, plain, version);
+  let boxedCount = 0;
+  // Without raw paths and migrate, every raw value is class-transformer's own: none to box.
+  if (body.rawPaths.length > 0 || migrating) {
+    // Raw values class-transformer put there itself (a @Transform's result) stay its own.
+    const theirs = rawValuesOutside(plain, body.rawPaths, name);
+    if (migrating) plain = runMigrate(settings, plain, version);
+    boxedCount = boxRawValues(plain, theirs);
   }
-  const boxedCount = boxRawValues(plain, theirs);
   let instance: T;
   try {
     instance = plainToInstance(settings.type, plain, settings.transform);

@@ -35,7 +35,7 @@
 import { types } from 'node:util';
 import { CodecError } from '../util/index.js';
 import { describeValue } from './describe-value.js';
-import { assertOneCopy, hasPlainTransform, typeMetadataOf } from './class-transformer-copy.js';
+import { assertOneCopy, exposedPlainProperties, fieldMetadata } from './class-transformer-copy.js';
 
 /** Where a raw value sits in the plain form: keys and indices from the root. */
 export type RawPath = (string | number)[];
@@ -62,6 +62,57 @@ function isBox(value: unknown): value is RawBox {
 }
 
 /**
+ * Whether `instance` holds a raw value that `encodeView` would box; when not, the instance
+ * can go to class-transformer as it is (the common case, and cheaper than a view). It reads
+ * what class-transformer reads: own enumerable properties and `@Expose` properties of class
+ * instances, elements of arrays, members of `@Type` Maps and Sets. Every class met is
+ * checked by `assertOneCopy`.
+ */
+export function holdsRawValue(instance: object, context: string): boolean {
+  const seen = new Set<object>([instance]);
+  const pending: object[] = [instance];
+  for (let at = pending.pop(); at !== undefined; at = pending.pop()) {
+    for (const [owner, key, value] of childSlots(at, context)) {
+      if (typeof value !== 'object' || value === null || seen.has(value)) continue;
+      if (types.isDate(value) || Buffer.isBuffer(value)) continue;
+      const metadata = owner === undefined ? undefined : fieldMetadata(owner, key);
+      if (metadata?.plainTransform === true) continue;
+      if (isRawValue(value) && !isTypedCollection(metadata?.reflectedType, value)) return true;
+      seen.add(value);
+      pending.push(value);
+    }
+  }
+  return false;
+}
+
+type Slot = readonly [owner: Function | undefined, key: string, value: unknown];
+
+function childSlots(container: object, context: string): Slot[] {
+  if (container instanceof Map) return [...container.values()].map((value) => slot(value));
+  if (container instanceof Set || Array.isArray(container)) {
+    return [...(container as Iterable<unknown>)].map((value) => slot(value));
+  }
+  if (typeof (container as { then?: unknown }).then === 'function') return [];
+  const owner = (container as { constructor?: unknown }).constructor;
+  if (typeof owner !== 'function' || owner === Object) {
+    return Object.keys(container).map((key) => slot(Reflect.get(container, key), key));
+  }
+  assertOneCopy(owner, context);
+  const keys = new Set([...Object.keys(container), ...exposedPlainProperties(owner)]);
+  return [...keys].map((key) => slot(Reflect.get(container, key), key, owner));
+}
+
+function slot(value: unknown, key = '', owner?: Function): Slot {
+  return [owner, key, value];
+}
+
+/** Whether class-transformer rebuilds `value` itself: a Map or Set `@Type` field of that type. */
+function isTypedCollection(reflectedType: unknown, value: object): boolean {
+  return reflectedType === Map && value instanceof Map ||
+    reflectedType === Set && value instanceof Set;
+}
+
+/**
  * A view of `instance` for `instanceToPlain`, raw values boxed. `context` names the codec
  * in errors; every class met is checked by `assertOneCopy`.
  */
@@ -76,7 +127,8 @@ class EncodeView {
 
   /** The view of a value in a position without collection metadata. */
   of(value: unknown): unknown {
-    if (typeof value !== 'object' || value === null || types.isDate(value)) return value;
+    if (typeof value !== 'object' || value === null) return value;
+    if (types.isDate(value) || Buffer.isBuffer(value)) return value;
     const known = this.views.get(value);
     if (known !== undefined) return known;
     if (isRawValue(value)) return this.remember(value, box(value));
@@ -107,11 +159,11 @@ class EncodeView {
     if (typeof key === 'symbol' || typeof value !== 'object' || value === null) return value;
     const owner = (target as { constructor?: unknown }).constructor;
     if (typeof owner !== 'function' || owner === Object) return this.of(value);
-    if (hasPlainTransform(owner, key)) return value;
-    const reflected = typeMetadataOf(owner, key)?.reflectedType;
-    if (reflected === Map && value instanceof Map) return this.typedMap(value, owner, key);
-    if (reflected === Set && value instanceof Set) return this.typedSet(value);
-    return this.of(value);
+    const metadata = fieldMetadata(owner, key);
+    if (metadata.plainTransform) return value;
+    if (!isTypedCollection(metadata.reflectedType, value)) return this.of(value);
+    if (value instanceof Map) return this.typedMap(value, owner, key);
+    return this.typedSet(value as Set<unknown>);
   }
 
   private typedMap(value: Map<unknown, unknown>, owner: Function, key: string): unknown {

@@ -35,6 +35,7 @@ export interface TypeMetadataView {
 /** The part of class-transformer 0.5's `MetadataStorage` the codec reads. */
 interface MetadataStorageView {
   findTypeMetadata(target: Function, propertyName: string): TypeMetadataView | undefined;
+  getExposedProperties(target: Function, type: number): string[];
   findTransformMetadatas(target: Function, propertyName: string, type: number): unknown[];
 }
 
@@ -54,15 +55,54 @@ const ourStorage = (requireHere(STORAGE_MODULE) as { defaultMetadataStorage: unk
   .defaultMetadataStorage as MetadataStorageView;
 const checkedClasses = new WeakSet<Function>();
 
-/** The `@Type` metadata of `owner.key` in our copy (inherited metadata included). */
-export function typeMetadataOf(owner: Function, key: string): TypeMetadataView | undefined {
-  return ourStorage.findTypeMetadata(owner, key);
+/** What the encode path needs to know of one property's metadata (our copy, inherited too). */
+interface FieldMetadata {
+  /** The design type a `@Type` decorator recorded, if the property has one. */
+  readonly reflectedType: unknown;
+  /** Whether a `@Transform` applies when writing the plain form. */
+  readonly plainTransform: boolean;
 }
 
-/** Whether `owner.key` has a `@Transform` that applies when writing the plain form. */
-export function hasPlainTransform(owner: Function, key: string): boolean {
-  return ourStorage.findTransformMetadatas(owner, key, TransformationType.CLASS_TO_PLAIN)
-    .length > 0;
+interface ClassMetadata {
+  readonly exposed: readonly string[];
+  readonly fields: Map<string, FieldMetadata>;
+}
+
+/**
+ * Lookups cached per class: class-transformer's own lookups walk the ancestors and build
+ * arrays on every call, and a class's decorators have all run before its first encode.
+ */
+const metadataByClass = new WeakMap<Function, ClassMetadata>();
+
+function classMetadata(owner: Function): ClassMetadata {
+  let found = metadataByClass.get(owner);
+  if (found === undefined) {
+    const exposed = ourStorage.getExposedProperties(owner, TransformationType.CLASS_TO_PLAIN);
+    metadataByClass.set(owner, found = { exposed, fields: new Map() });
+  }
+  return found;
+}
+
+/** The `@Type` and `@Transform` metadata of `owner.key` that the encode path reads. */
+export function fieldMetadata(owner: Function, key: string): FieldMetadata {
+  const { fields } = classMetadata(owner);
+  let found = fields.get(key);
+  if (found === undefined) {
+    const transforms = ourStorage.findTransformMetadatas(
+      owner, key, TransformationType.CLASS_TO_PLAIN,
+    );
+    found = {
+      reflectedType: ourStorage.findTypeMetadata(owner, key)?.reflectedType,
+      plainTransform: transforms.length > 0,
+    };
+    fields.set(key, found);
+  }
+  return found;
+}
+
+/** The properties of `owner` with `@Expose` that apply when writing the plain form. */
+export function exposedPlainProperties(owner: Function): readonly string[] {
+  return classMetadata(owner).exposed;
 }
 
 /** The `@Type` metadata entries declared on `owner` itself in our copy. */

@@ -80,7 +80,7 @@ function expectSensor(actual: Sensor, label: string): void {
 }
 
 describe('codecs.classOf raw values', () => {
-  it('round-trips undecorated Map, Set, typed array, Buffer, DataView, RegExp, Error fields', () => {
+  it('round-trips undecorated Map, Set, typed array, DataView, RegExp and Error fields', () => {
     const output = roundTrip(sampleStation(), Station);
     expect(output).toBeInstanceOf(Station);
     expect(output.tags).toEqual(new Set(['t']));
