@@ -11,11 +11,12 @@
  * reading back it turns a Set into an array, reads a Map's entries as properties and drops
  * a typed array's contents. It leaves functions alone on both ways. So:
  *
- * - Encoding, class-transformer is handed a view of the instance (`encodeView`): a proxy
- *   per object, a copy per array, whose raw values are replaced by a box, a function that
- *   returns itself (class-transformer calls a function-valued field and passes the result
- *   through). `takeRawValues` then puts the raw values back into the plain form and lists
- *   where they are (paths of keys and indices from the plain root).
+ * - Encoding, `holdsRawValue` tells whether the instance holds any raw value; most do not,
+ *   and go to class-transformer as they are. Otherwise class-transformer is handed a view
+ *   (`encodeView`): a proxy per object, a copy per array, whose raw values are replaced by a
+ *   box, a function that returns itself (class-transformer calls a function-valued field
+ *   and passes the result through). `takeRawValues` then puts the raw values back into the
+ *   plain form and lists where they are (paths of keys and indices from the plain root).
  * - Decoding, `boxRawValues` boxes the raw values again before `plainToInstance`, and
  *   `unboxRawValues` puts them into the instance it returned.
  *
@@ -31,11 +32,12 @@
  *    class-transformer itself writes (a discriminator property) reaches them as before.
  * 3. Only raw values boxed here are unboxed: a raw value that class-transformer itself put
  *    into the plain form (a `@Transform` result) is handed to class-transformer as it is.
+ * 4. `holdsRawValue(x)` is false only when `encodeView(x)` would box nothing.
  */
 import { types } from 'node:util';
 import { CodecError } from '../util/index.js';
 import { describeValue } from './describe-value.js';
-import { assertOneCopy, exposedPlainProperties, fieldMetadata } from './class-transformer-copy.js';
+import { assertOneCopy, fieldMetadata, plainProperties } from './class-transformer-copy.js';
 
 /** Where a raw value sits in the plain form: keys and indices from the root. */
 export type RawPath = (string | number)[];
@@ -64,9 +66,9 @@ function isBox(value: unknown): value is RawBox {
 /**
  * Whether `instance` holds a raw value that `encodeView` would box; when not, the instance
  * can go to class-transformer as it is (the common case, and cheaper than a view). It reads
- * what class-transformer reads: own enumerable properties and `@Expose` properties of class
- * instances, elements of arrays, members of `@Type` Maps and Sets. Every class met is
- * checked by `assertOneCopy`.
+ * what class-transformer reads: the properties of class instances it writes (own enumerable
+ * and `@Expose`, less `@Exclude`), plain objects' properties, elements of arrays, members of
+ * `@Type` Maps and Sets. Every class met is checked by `assertOneCopy`.
  */
 export function holdsRawValue(instance: object, context: string): boolean {
   const seen = new Set<object>([instance]);
@@ -98,8 +100,8 @@ function childSlots(container: object, context: string): Slot[] {
     return Object.keys(container).map((key) => slot(Reflect.get(container, key), key));
   }
   assertOneCopy(owner, context);
-  const keys = new Set([...Object.keys(container), ...exposedPlainProperties(owner)]);
-  return [...keys].map((key) => slot(Reflect.get(container, key), key, owner));
+  return plainProperties(owner, container)
+    .map((key) => slot(Reflect.get(container, key), key, owner));
 }
 
 function slot(value: unknown, key = '', owner?: Function): Slot {

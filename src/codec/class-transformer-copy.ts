@@ -36,6 +36,8 @@ export interface TypeMetadataView {
 interface MetadataStorageView {
   findTypeMetadata(target: Function, propertyName: string): TypeMetadataView | undefined;
   getExposedProperties(target: Function, type: number): string[];
+  getExcludedProperties(target: Function, type: number): string[];
+  getStrategy(target: Function): string;
   findTransformMetadatas(target: Function, propertyName: string, type: number): unknown[];
 }
 
@@ -64,7 +66,12 @@ interface FieldMetadata {
 }
 
 interface ClassMetadata {
+  /** The properties class-transformer reads besides own enumerable ones (`@Expose`). */
   readonly exposed: readonly string[];
+  /** The properties it does not read (`@Exclude`). */
+  readonly excluded: ReadonlySet<string>;
+  /** Whether it reads only the exposed properties (`@Exclude()` on the class). */
+  readonly exposedOnly: boolean;
   readonly fields: Map<string, FieldMetadata>;
 }
 
@@ -77,8 +84,14 @@ const metadataByClass = new WeakMap<Function, ClassMetadata>();
 function classMetadata(owner: Function): ClassMetadata {
   let found = metadataByClass.get(owner);
   if (found === undefined) {
-    const exposed = ourStorage.getExposedProperties(owner, TransformationType.CLASS_TO_PLAIN);
-    metadataByClass.set(owner, found = { exposed, fields: new Map() });
+    const toPlain = TransformationType.CLASS_TO_PLAIN;
+    found = {
+      exposed: ourStorage.getExposedProperties(owner, toPlain),
+      excluded: new Set(ourStorage.getExcludedProperties(owner, toPlain)),
+      exposedOnly: ourStorage.getStrategy(owner) === 'excludeAll',
+      fields: new Map(),
+    };
+    metadataByClass.set(owner, found);
   }
   return found;
 }
@@ -100,9 +113,11 @@ export function fieldMetadata(owner: Function, key: string): FieldMetadata {
   return found;
 }
 
-/** The properties of `owner` with `@Expose` that apply when writing the plain form. */
-export function exposedPlainProperties(owner: Function): readonly string[] {
-  return classMetadata(owner).exposed;
+/** The properties of an `owner` instance that class-transformer reads to write its plain form. */
+export function plainProperties(owner: Function, instance: object): string[] {
+  const { exposed, excluded, exposedOnly } = classMetadata(owner);
+  const keys = new Set(exposedOnly ? exposed : [...Object.keys(instance), ...exposed]);
+  return [...keys].filter((key) => !excluded.has(key));
 }
 
 /** The `@Type` metadata entries declared on `owner` itself in our copy. */

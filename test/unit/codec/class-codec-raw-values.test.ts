@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import v8 from 'node:v8';
-import { Transform, Type } from 'class-transformer';
+import { Exclude, Expose, Transform, Type } from 'class-transformer';
 import { describe, expect, it } from 'vitest';
 import { codecs } from '../../../src/codec/index.js';
 import { CodecError } from '../../../src/util/index.js';
@@ -123,6 +123,18 @@ describe('codecs.classOf raw values', () => {
     expect(Buffer.isBuffer(output.data)).toBe(true);
     expect(output.data.toString()).toBe('typed');
     expect(output.plain).toEqual(Buffer.of(1));
+  });
+
+  it('round-trips raw values of a class that exposes only @Expose fields', () => {
+    @Exclude()
+    class Strict {
+      @Expose() tags = new Set<string>();
+      hidden = new Set<string>(['default']);
+    }
+    const input = Object.assign(new Strict(), { tags: new Set(['a']), hidden: new Set(['b']) });
+    const output = roundTrip(input, Strict);
+    expect(output.tags).toEqual(new Set(['a']));
+    expect(output.hidden).toEqual(new Set(['default']));
   });
 
   it('keeps one raw value shared by two fields shared', () => {

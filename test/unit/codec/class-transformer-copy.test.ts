@@ -100,6 +100,21 @@ describe('codecs.classOf with a second copy of class-transformer', () => {
     expectTwoCopies(thrownBy(() => codecs.classOf(Box).encode(box)), 'Secret');
   });
 
+  it('does not look into an @Exclude field, which is never written', () => {
+    class Secret {
+      @foreign.Exclude() token = 'hidden';
+    }
+    class Holder {
+      @Exclude() secret: unknown = null;
+      name = '';
+    }
+    const holder = Object.assign(new Holder(), { name: 'kept', secret: new Secret() });
+    const codec = codecs.classOf(Holder);
+    const output = codec.decode(codec.encode(holder));
+    expect(output.name).toBe('kept');
+    expect(output.secret).toBeNull();
+  });
+
   it('still accepts classes decorated through our copy while the other one is loaded', () => {
     class Account {
       @Exclude() session = 'not stored';
