@@ -80,6 +80,8 @@ export function holdsRawValue(instance: object, context: string): boolean {
       const metadata = owner === undefined ? undefined : fieldMetadata(owner, key);
       if (metadata?.plainTransform === true) continue;
       if (isRawValue(value) && !isTypedCollection(metadata?.reflectedType, value)) return true;
+      // The view refuses a @Type Map with a key that is not a string.
+      if (value instanceof Map && [...value.keys()].some((k) => typeof k !== 'string')) return true;
       seen.add(value);
       pending.push(value);
     }

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import v8 from 'node:v8';
 import { Exclude, Expose, Transform, Type } from 'class-transformer';
 import { describe, expect, it } from 'vitest';
-import { codecs } from '../../../src/codec/index.js';
+import { codecs, type ClassCodec } from '../../../src/codec/index.js';
 import { CodecError } from '../../../src/util/index.js';
 import { thrownBy } from '../../support/thrown.js';
 
@@ -185,12 +185,25 @@ describe('codecs.classOf raw values', () => {
     class Rooms {
       @Type(() => Sensor) byFloor: Map<number, Sensor> = new Map();
     }
-    const input = new Rooms();
-    input.byFloor.set(3, sensor('third'));
-    const error = thrownBy(() => codecs.classOf(Rooms).encode(input));
-    expect(error).toBeInstanceOf(CodecError);
-    expect((error as CodecError).message).toMatch(/Rooms\.byFloor/);
-    expect((error as CodecError).message).toMatch(/string keys/);
+    class Floor {
+      level = 0;
+    }
+    class Plan {
+      @Type(() => Floor) byNumber: Map<number, Floor> = new Map();
+    }
+    const rooms = new Rooms();
+    rooms.byFloor.set(3, sensor('third'));
+    const plan = new Plan();
+    plan.byNumber.set(1, new Floor());
+    for (const [codec, input, field] of [
+      [codecs.classOf(Rooms), rooms, /Rooms\.byFloor/],
+      [codecs.classOf(Plan), plan, /Plan\.byNumber/],
+    ] as const) {
+      const error = thrownBy(() => (codec as ClassCodec<object>).encode(input));
+      expect(error).toBeInstanceOf(CodecError);
+      expect((error as CodecError).message).toMatch(field);
+      expect((error as CodecError).message).toMatch(/string keys/);
+    }
   });
 
   it('hands migrate the raw values and restores the ones it creates', () => {
