@@ -3,18 +3,24 @@
  * version in every record so a class can evolve.
  *
  * Layer: codec (rank 1). Imports util only (plus the class-transformer and reflect-metadata
- * packages and Node's built-in `node:v8`).
+ * packages, which are peer dependencies, and Node's built-in `node:v8`).
  *
  * Format:
  *
  *   offset  size   field
- *   0       1      0xC1, the class-record tag
+ *   0       1      tag: 0xC1 (plain form), 0xC2 (plain form with raw values)
  *   1       1..5   schema version, unsigned LEB128 varint (1 .. 2^31 - 1)
- *   ...     rest   `v8.serialize(instanceToPlain(instance))`
+ *   ...     rest   0xC1: `v8.serialize(plain)`; 0xC2: `v8.serialize([plain, rawPaths])`
  *
- * The plain form goes through V8's structured clone serializer rather than JSON so that Date,
- * bigint, Map, Set, typed arrays and `undefined` survive even on fields class-transformer
- * passes through untouched (no `@Type`, no metadata).
+ * `plain` is `instanceToPlain(instance)`, written with V8's structured clone serializer
+ * rather than JSON so that Date, bigint and `undefined` survive. class-transformer would
+ * mangle Map, Set, typed arrays, DataView, ArrayBuffer, RegExp and Error values (a Set becomes
+ * an array, a Map an object); those raw values are carried past it whole, at any depth, and
+ * `rawPaths` lists where they sit in `plain` (class-raw-values.ts). A record without raw
+ * values keeps the 0xC1 layout, which older versions of this codec wrote and read.
+ *
+ * The classes involved must be decorated through the class-transformer copy this codec
+ * loads: a second loaded copy is refused with CodecError (class-transformer-copy.ts).
  *
  * Decoding: read the version; a record newer than the codec is refused; an older one is
  * handed to `migrate(plain, fromVersion)` (when given) before `plainToInstance`. Fields the
@@ -29,12 +35,16 @@
  * told apart from a class whose fields are all invisible).
  *
  * Invariants:
- * 1. `decode(encode(x)) instanceof Class`, with nested `Type` classes, Dates and Map fields
- *    restored as class-transformer restores them.
+ * 1. `decode(encode(x)) instanceof Class`, with nested `Type` classes and Dates restored as
+ *    class-transformer restores them, and raw values (Map, Set, typed arrays...) restored
+ *    whole wherever they sit, decorated or not.
  * 2. A record whose version is newer than the codec's throws CodecError (version mismatch);
- *    one whose tag is not 0xC1 throws CodecError.
+ *    one whose tag is neither 0xC1 nor 0xC2 throws CodecError.
  * 3. `encode` refuses anything that is not `instanceof Class`; every failure inside
  *    class-transformer, V8 or `migrate` surfaces as CodecError with the original as `cause`.
+ * 4. Creating the codec, and its first encode or decode, throw CodecError when the class or
+ *    a class its `@Type`s name was decorated through another copy of class-transformer;
+ *    encode checks the class of every instance it meets as well.
  */
 import 'reflect-metadata';
 import v8 from 'node:v8';
@@ -47,8 +57,14 @@ import {
 import { CodecError, InvalidArgumentError } from '../util/index.js';
 import type { Codec } from './codec.js';
 import { describeType } from './describe-value.js';
+import { assertOneCopy, assertTypeGraphOneCopy } from './class-transformer-copy.js';
+import {
+  boxRawValues, encodeView, holdsRawValue, rawValuesOutside, takeRawValues, unboxRawValues,
+  type RawPath,
+} from './class-raw-values.js';
 
 const TAG_CLASS_RECORD = 0xc1;
+const TAG_CLASS_RECORD_RAW = 0xc2;
 const VERSION_MAX = 0x7fffffff;
 
 /** Options of `codecs.classOf`. */
@@ -77,13 +93,19 @@ export interface ClassCodec<T extends object> extends Codec<T> {
 interface ClassSettings<T extends object> {
   readonly type: ClassConstructor<T>;
   readonly name: string;
+  /** `codecs.classOf(Name)`, the start of error messages. */
+  readonly context: string;
   readonly version: number;
+  /** Tag and version of a record without raw values, and of one with raw values. */
   readonly header: Uint8Array;
+  readonly rawHeader: Uint8Array;
   readonly migrate: ClassCodecOptions['migrate'];
   readonly transform: ClassTransformOptions | undefined;
   readonly dropUnknown: boolean;
   /** Properties of a fresh instance; computed on first decode; null: cannot tell. */
   declared?: Set<string> | null;
+  /** Whether the first encode or decode has checked the `@Type` graph (invariant 4). */
+  graphChecked: boolean;
 }
 
 /** A codec for instances of `type` (see the file header for format and evolution rules). */
@@ -117,16 +139,28 @@ function makeSettings<T extends object>(
     throw new InvalidArgumentError('codecs.classOf: migrate must be a function');
   }
   const name = type.name || 'anonymous class';
-  const header = Uint8Array.from([TAG_CLASS_RECORD, ...varintBytes(version)]);
+  const context = `codecs.classOf(${name})`;
+  // Type functions that name classes declared later are followed again on first use.
+  assertOneCopy(type, context);
+  assertTypeGraphOneCopy(type, context);
   return {
     type,
     name,
+    context,
     version,
-    header,
+    header: Uint8Array.from([TAG_CLASS_RECORD, ...varintBytes(version)]),
+    rawHeader: Uint8Array.from([TAG_CLASS_RECORD_RAW, ...varintBytes(version)]),
     migrate: options.migrate,
     transform: options.transform,
     dropUnknown: options.dropUnknown ?? true,
+    graphChecked: false,
   };
+}
+
+function checkGraphOnce<T extends object>(settings: ClassSettings<T>): void {
+  if (settings.graphChecked) return;
+  assertTypeGraphOneCopy(settings.type, settings.context);
+  settings.graphChecked = true;
 }
 
 function encodeInstance<T extends object>(settings: ClassSettings<T>, value: T): Uint8Array {
@@ -136,26 +170,36 @@ function encodeInstance<T extends object>(settings: ClassSettings<T>, value: T):
       `codecs.classOf(${name}) encodes instances of ${name}, not ${describeType(value)}`,
     );
   }
+  checkGraphOnce(settings);
   let body: Buffer;
+  let header = settings.header;
   try {
-    body = v8.serialize(instanceToPlain(value, settings.transform));
+    const viewed = holdsRawValue(value, settings.context);
+    const source = viewed ? encodeView(value, settings.context) : value;
+    const plain: object = instanceToPlain(source, settings.transform);
+    const rawPaths = viewed ? takeRawValues(plain) : [];
+    if (rawPaths.length > 0) header = settings.rawHeader;
+    body = v8.serialize(rawPaths.length === 0 ? plain : [plain, rawPaths]);
   } catch (cause) {
+    if (cause instanceof CodecError) throw cause;
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new CodecError(`cannot encode an instance of ${name}: ${reason}`, undefined, { cause });
   }
-  const record = new Uint8Array(settings.header.length + body.length);
-  record.set(settings.header, 0);
-  record.set(body, settings.header.length);
+  const record = new Uint8Array(header.length + body.length);
+  record.set(header, 0);
+  record.set(body, header.length);
   return record;
 }
 
 function decodeInstance<T extends object>(settings: ClassSettings<T>, bytes: Uint8Array): T {
   const { name } = settings;
-  if (bytes[0] !== TAG_CLASS_RECORD) {
+  if (bytes[0] !== TAG_CLASS_RECORD && bytes[0] !== TAG_CLASS_RECORD_RAW) {
     throw new CodecError(
-      `not a codecs.classOf(${name}) record (first byte ${bytes[0] ?? 'missing'}, expected 193)`,
+      `not a ${settings.context} record (first byte ${bytes[0] ?? 'missing'}, ` +
+        `expected 193 or 194)`,
     );
   }
+  checkGraphOnce(settings);
   const { value: version, end } = readVarint(bytes, 1);
   if (version > settings.version) {
     throw new CodecError(
@@ -164,9 +208,16 @@ function decodeInstance<T extends object>(settings: ClassSettings<T>, bytes: Uin
         `{ version: ${version} }) from code that knows that schema`,
     );
   }
-  let plain = readPlain(settings, bytes, end);
-  if (version < settings.version && settings.migrate !== undefined) {
-    plain = runMigrate(settings, plain, version);
+  const body = readBody(settings, bytes, end, bytes[0] === TAG_CLASS_RECORD_RAW);
+  const migrating = version < settings.version && settings.migrate !== undefined;
+  let plain = body.plain;
+  let boxedCount = 0;
+  // Without raw paths and migrate, every raw value is class-transformer's own: none to box.
+  if (body.rawPaths.length > 0 || migrating) {
+    // Raw values class-transformer put there itself (a @Transform's result) stay its own.
+    const theirs = rawValuesOutside(plain, body.rawPaths, name);
+    if (migrating) plain = runMigrate(settings, plain, version);
+    boxedCount = boxRawValues(plain, theirs);
   }
   let instance: T;
   try {
@@ -175,26 +226,40 @@ function decodeInstance<T extends object>(settings: ClassSettings<T>, bytes: Uin
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new CodecError(`cannot rebuild an instance of ${name}: ${reason}`, undefined, { cause });
   }
+  if (boxedCount > 0) unboxRawValues(instance, boxedCount);
   if (settings.dropUnknown) dropUndeclared(settings, instance);
   return instance;
 }
 
-function readPlain<T extends object>(
+interface RecordBody {
+  readonly plain: Record<string, unknown>;
+  readonly rawPaths: readonly RawPath[];
+}
+
+function readBody<T extends object>(
   settings: ClassSettings<T>,
   bytes: Uint8Array,
   start: number,
-): Record<string, unknown> {
-  let plain: unknown;
+  withRawValues: boolean,
+): RecordBody {
+  let body: unknown;
   try {
     // A copy, so typed arrays in the result are not views of the caller's page.
-    plain = v8.deserialize(new Uint8Array(bytes.subarray(start)));
+    body = v8.deserialize(new Uint8Array(bytes.subarray(start)));
   } catch (cause) {
     throw new CodecError(`malformed ${settings.name} record`, undefined, { cause });
   }
-  if (!isPlainRecord(plain)) {
-    throw new CodecError(`malformed ${settings.name} record: the body is not an object`);
+  if (!withRawValues && isPlainRecord(body)) return { plain: body, rawPaths: [] };
+  const [plain, rawPaths] = Array.isArray(body) && body.length === 2 ? body : [];
+  if (withRawValues && isPlainRecord(plain) && isRawPathList(rawPaths)) {
+    return { plain, rawPaths };
   }
-  return plain;
+  throw new CodecError(`malformed ${settings.name} record: the body is not an object`);
+}
+
+function isRawPathList(value: unknown): value is RawPath[] {
+  return Array.isArray(value) && value.every((path) => Array.isArray(path) &&
+    path.every((key) => typeof key === 'string' || typeof key === 'number'));
 }
 
 function runMigrate<T extends object>(
