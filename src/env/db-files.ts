@@ -14,7 +14,7 @@
  *    such a page was allocated after the last checkpoint, so redo rebuilds it from the log.
  */
 import * as nodePath from 'node:path';
-import { CorruptionError, InvalidArgumentError } from '../util/index.js';
+import { CorruptionError, InvalidArgumentError, describeValue } from '../util/index.js';
 import type { FileHandle, FileSystem } from '../os/index.js';
 import { MPool } from '../mpool/index.js';
 import { type AmFile, directChanges, sniffMeta } from '../am/common/index.js';
@@ -26,7 +26,7 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export function checkDatabaseName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     throw new InvalidArgumentError(
-      `database name ${JSON.stringify(name)} is invalid: use 1-128 letters, digits, '.', ` +
+      `database name ${describeValue(name)} is invalid: use 1-128 letters, digits, '.', ` +
         "'_' or '-', starting with a letter or digit",
     );
   }
