@@ -160,7 +160,7 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
         `forEach needs a callback function, got ${describeValue(callback)}`,
       );
     }
-    for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
+    for (const [k, v] of this.entries()) Reflect.apply(callback, thisArg, [v, k, this]);
   }
 
   /** Entries in key order. */

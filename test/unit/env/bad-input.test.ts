@@ -27,7 +27,8 @@ function hostileValues(): unknown[] {
   const revocable = Proxy.revocable({}, {});
   revocable.revoke();
   return [
-    10n, Symbol('s'), circular, Object.assign(Object.create(null), { x: 1 }) as object, proxy, revocable.proxy,
+    10n, Symbol('s'), circular, Object.assign(Object.create(null), { x: 1 }) as object, proxy,
+    revocable.proxy,
     { toString: trap, valueOf: trap }, { get [Symbol.toPrimitive]() { return trap(); }, junk: 1 },
   ];
 }
