@@ -249,7 +249,7 @@ export class CoreEnvironment {
     const checked = checkDatabaseConfig(config);
     const open = this.databases.get(name);
     if (open) return open;
-    const db = this.openBtree(name, checked);
+    const db = this.runner.guard(() => this.openBtree(name, checked));
     this.databases.set(name, db);
     return db;
   }
@@ -270,10 +270,7 @@ export class CoreEnvironment {
       mp = this.pool.openFile(handle, pageSize, path);
       const file: AmFile = { mp, pageSize, name: path, changes: directChanges };
       const tree = Btree.open(file, config.comparator);
-      // Logging the file's registration is the only write of an open that the
-      // environment depends on, so only its failure poisons.
-      const registered = mp;
-      this.runner.guard(() => this.runtime?.registerOpen(registered, this.home));
+      this.runtime?.registerOpen(mp, this.home);
       return new Database(name, 'btree', tree, file, this.runner);
     } catch (e) {
       if (mp) mp.close(false);

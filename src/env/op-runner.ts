@@ -12,11 +12,12 @@
  *    until it has committed); otherwise it locks like any transaction.
  * 3. The page-change hook of a database is the transaction's only for the call's duration.
  * 4. Only a failure on a write path poisons the environment: an I/O error, or an error that
- *    is not a `DbError` (a bug), met while changing pages or writing the log or pages, where
- *    a half-done change may be in memory or on disk. So does one met by the checkpoint a
- *    commit may trigger (the commit stands; the error is thrown to its caller). Arguments are
- *    checked before a call gets here, so bad input is a typed error (`InvalidArgumentError`,
- *    `CodecError`, `ClosedError`...) that changes nothing and poisons nothing.
+ *    is not a `DbError` (a bug), met while changing pages or writing files (the log, pages, a
+ *    new database file), where a half-done change may be in memory or on disk. So does one
+ *    met by the checkpoint a commit may trigger (the commit stands; the error is thrown to
+ *    its caller). Arguments are checked before a call gets here, so bad input is a typed
+ *    error (`InvalidArgumentError`, `CodecError`, `ClosedError`...) that changes nothing and
+ *    poisons nothing.
  * 5. A poisoned environment writes nothing more: no commit (it throws `RunRecoveryError`),
  *    no undo, no checkpoint; its open transactions are discarded for recovery to undo.
  * 6. A closed environment throws `ClosedError` on every call.
