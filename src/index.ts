@@ -28,6 +28,6 @@ export type { LogStats } from './log/index.js';
 export {
   DbError, type ErrorCode, NotFoundError, KeyExistsError, KeyEmptyError, DeadlockError,
   LockNotGrantedError, RunRecoveryError, CorruptionError, IoError, InvalidArgumentError,
-  UnsupportedError, TransactionClosedError, ReadOnlyError, CodecError, EnvironmentLockedError,
-  VersionMismatchError, type Lsn, type Brand,
+  UnsupportedError, TransactionClosedError, ClosedError, ReadOnlyError, CodecError,
+  EnvironmentLockedError, VersionMismatchError, type Lsn, type Brand,
 } from './util/index.js';

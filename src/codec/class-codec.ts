@@ -54,9 +54,10 @@ import {
   type ClassConstructor,
   type ClassTransformOptions,
 } from 'class-transformer';
-import { CodecError, InvalidArgumentError } from '../util/index.js';
+import {
+  CodecError, InvalidArgumentError, describeError, describeType, describeValue,
+} from '../util/index.js';
 import type { Codec } from './codec.js';
-import { describeType } from './describe-value.js';
 import { assertOneCopy, assertTypeGraphOneCopy } from './class-transformer-copy.js';
 import {
   boxRawValues, encodeView, holdsRawValue, rawValuesOutside, takeRawValues, unboxRawValues,
@@ -132,13 +133,15 @@ function makeSettings<T extends object>(
   const version = options.version ?? 1;
   if (!Number.isInteger(version) || version < 1 || version > VERSION_MAX) {
     throw new InvalidArgumentError(
-      `codecs.classOf: version must be an integer in 1..${VERSION_MAX}, not ${String(version)}`,
+      `codecs.classOf: version must be an integer in 1..${VERSION_MAX}, ` +
+        `not ${describeValue(version)}`,
     );
   }
   if (options.migrate !== undefined && typeof options.migrate !== 'function') {
     throw new InvalidArgumentError('codecs.classOf: migrate must be a function');
   }
-  const name = type.name || 'anonymous class';
+  const declared: unknown = type.name;
+  const name = typeof declared === 'string' && declared !== '' ? declared : 'anonymous class';
   const context = `codecs.classOf(${name})`;
   // Type functions that name classes declared later are followed again on first use.
   assertOneCopy(type, context);
@@ -182,7 +185,7 @@ function encodeInstance<T extends object>(settings: ClassSettings<T>, value: T):
     body = v8.serialize(rawPaths.length === 0 ? plain : [plain, rawPaths]);
   } catch (cause) {
     if (cause instanceof CodecError) throw cause;
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = describeError(cause);
     throw new CodecError(`cannot encode an instance of ${name}: ${reason}`, undefined, { cause });
   }
   const record = new Uint8Array(header.length + body.length);
@@ -223,7 +226,7 @@ function decodeInstance<T extends object>(settings: ClassSettings<T>, bytes: Uin
   try {
     instance = plainToInstance(settings.type, plain, settings.transform);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = describeError(cause);
     throw new CodecError(`cannot rebuild an instance of ${name}: ${reason}`, undefined, { cause });
   }
   if (boxedCount > 0) unboxRawValues(instance, boxedCount);
@@ -271,7 +274,7 @@ function runMigrate<T extends object>(
   try {
     migrated = settings.migrate!(plain, fromVersion);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = describeError(cause);
     throw new CodecError(
       `migrate of a ${settings.name} record from version ${fromVersion} failed: ${reason}`,
       undefined,

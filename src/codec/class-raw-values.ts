@@ -36,7 +36,7 @@
  */
 import { types } from 'node:util';
 import { CodecError } from '../util/index.js';
-import { describeValue } from './describe-value.js';
+import { describeValue } from '../util/index.js';
 import { assertOneCopy, fieldMetadata, plainProperties } from './class-transformer-copy.js';
 
 /** Where a raw value sits in the plain form: keys and indices from the root. */

@@ -10,9 +10,10 @@
  * 2. When a `key` is given the thrown `CodecError` has `.key === key`.
  * 3. A `CodecError` the codec threw keeps its message; only a missing key is filled in.
  */
-import { AssertionError, CodecError } from '../util/index.js';
+import {
+  AssertionError, CodecError, describeError, describeType, describeValue,
+} from '../util/index.js';
 import type { Codec } from './codec.js';
-import { describeType, describeValue } from './describe-value.js';
 
 /** Which side of a record a codec call is for. */
 export type CodecRole = 'key' | 'value';
@@ -68,17 +69,26 @@ function toCodecError(
   what: CodecRole,
   key: unknown,
 ): Error {
-  if (error instanceof AssertionError) return error;
-  if (error instanceof CodecError) {
+  if (isInstance(error, AssertionError)) return error;
+  if (isInstance(error, CodecError)) {
     if (key === undefined || error.key !== undefined) return error;
     return new CodecError(error.message, key, { cause: error.cause ?? error });
   }
-  const reason = error instanceof Error ? error.message : describeValue(error);
+  const reason = describeError(error);
   return new CodecError(
     `the ${what} codec failed to ${operation}${keySuffix(key)}: ${reason}`,
     key,
     { cause: error },
   );
+}
+
+/** `instanceof` that a thrown proxy whose traps throw cannot make throw. */
+function isInstance<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
 }
 
 function keySuffix(key: unknown): string {

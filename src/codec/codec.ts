@@ -36,7 +36,11 @@ export interface KeyCodec<T> extends Codec<T> {
 export function isCodec(candidate: unknown): candidate is Codec<unknown> {
   if (typeof candidate !== 'object' || candidate === null) return false;
   const shape = candidate as { encode?: unknown; decode?: unknown };
-  return typeof shape.encode === 'function' && typeof shape.decode === 'function';
+  try {
+    return typeof shape.encode === 'function' && typeof shape.decode === 'function';
+  } catch {
+    return false; // a getter or proxy that throws: not a codec one can call
+  }
 }
 
 /**
@@ -45,5 +49,9 @@ export function isCodec(candidate: unknown): candidate is Codec<unknown> {
  */
 export function isKeyCodec(candidate: unknown): candidate is KeyCodec<unknown> {
   if (!isCodec(candidate)) return false;
-  return typeof (candidate as { orderPreserving?: unknown }).orderPreserving === 'boolean';
+  try {
+    return typeof (candidate as { orderPreserving?: unknown }).orderPreserving === 'boolean';
+  } catch {
+    return false;
+  }
 }

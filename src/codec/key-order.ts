@@ -40,9 +40,8 @@
  *    typed arrays, sparse array holes, nesting deeper than 64) throws CodecError.
  * 4. Encodings are prefix-free inside tuples, so decoding is unambiguous.
  */
-import { CodecError, allocBytes, copyBytes } from '../util/index.js';
+import { CodecError, allocBytes, copyBytes, describeType } from '../util/index.js';
 import type { KeyCodec } from './codec.js';
-import { describeType } from './describe-value.js';
 import { readOrderedDouble, writeOrderedDouble } from './ordered-double.js';
 import { readString, stringByteLength, stringToBytes, writeString } from './string-bytes.js';
 

@@ -20,9 +20,10 @@
  * 4. `float64` writes -0 as 0 (one key, as in `Map`) and every NaN as one canonical NaN that
  *    sorts after +Infinity.
  */
-import { CodecError, allocBytes } from '../util/index.js';
+import {
+  CodecError, allocBytes, describeError, describeType, describeValue,
+} from '../util/index.js';
 import type { Codec, KeyCodec } from './codec.js';
-import { describeType, describeValue } from './describe-value.js';
 import { readOrderedDouble, writeOrderedDouble } from './ordered-double.js';
 import { firstLoneSurrogate, readStrictUtf8, readString, stringToBytes } from './string-bytes.js';
 
@@ -36,7 +37,7 @@ export const jsonCodec: Codec<any> = Object.freeze({
     try {
       text = JSON.stringify(value) as string | undefined;
     } catch (cause) {
-      const reason = cause instanceof Error ? cause.message : String(cause);
+      const reason = describeError(cause);
       throw new CodecError(`codecs.json cannot encode ${describeType(value)}: ${reason}`,
         undefined, { cause });
     }

@@ -32,9 +32,10 @@
  *    otherwise return typed arrays that are views into the page the record came from.
  */
 import v8 from 'node:v8';
-import { CodecError, allocBytes, copyBytes } from '../util/index.js';
+import {
+  CodecError, allocBytes, copyBytes, describeError, describeType,
+} from '../util/index.js';
 import type { Codec } from './codec.js';
-import { describeType } from './describe-value.js';
 import { readString, stringByteLength, writeString } from './string-bytes.js';
 
 const TAG_STRING = 0x01;
@@ -110,7 +111,7 @@ function encodeStructured(value: unknown): Uint8Array {
   try {
     record = v8.serialize(value);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = describeError(cause);
     throw new CodecError(
       `cannot encode ${describeType(value)} with codecs.value: ${reason} codecs.value stores ` +
         'structured-clonable data (primitives, plain objects, arrays, Date, Map, Set, ' +

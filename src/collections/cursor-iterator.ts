@@ -9,7 +9,8 @@
  *    cursor opens at the first `next()` and closes when the range is exhausted, when
  *    `return()` is called (`break`, `return` or a throw in a `for…of`), or when that
  *    transaction ends; a closed iterator reports `done`, or throws `TransactionClosedError`
- *    when its transaction ended before or under it.
+ *    when its transaction ended before or under it, or `ClosedError` when its database was
+ *    closed.
  * 2. Bounds are compared on encoded keys with the database's own order.
  * 3. Changing the container during iteration is defined by the cursor (btree/cursor.ts):
  *    items inserted ahead are visited, items deleted ahead are not.

@@ -12,7 +12,7 @@
  * 3. Order is the byte order of encoded keys (natural order with `codecs.key`), or the
  *    database's comparator.
  */
-import { InvalidArgumentError } from '../util/index.js';
+import { InvalidArgumentError, describeValue, readOptions } from '../util/index.js';
 import {
   type Codec, type KeyValue, codecs, decodeOrThrow, encodeOrThrow, isCodec, pointKeyCodec,
 } from '../codec/index.js';
@@ -39,18 +39,49 @@ export interface RangeOptions<K> {
   limit?: number;
 }
 
-function checkOptions(options: MapOptions<unknown, unknown>): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('map options must be an object');
-  }
+/** Every name `openMap` and the constructor accept: the one list their option check uses. */
+const MAP_OPTION_NAMES = ['key', 'value', 'type'] as const satisfies readonly (keyof MapOptions<
+  unknown, unknown
+>)[];
+
+/** Fails to compile when `MapOptions` gains an option the list above lacks. */
+const everyOptionListed: Exclude<
+  keyof MapOptions<unknown, unknown>, (typeof MAP_OPTION_NAMES)[number]
+> extends never ? true : never = true;
+void everyOptionListed;
+
+const RANGE_OPTION_NAMES = [
+  'gt', 'gte', 'lt', 'lte', 'reverse', 'limit',
+] as const satisfies readonly (keyof RangeOptions<unknown>)[];
+
+/**
+ * @internal Reads and checks map options into a plain object; every failure is
+ * `InvalidArgumentError` naming the option, thrown before anything is opened.
+ */
+export function checkMapOptions<K, V>(options: unknown): MapOptions<K, V> {
+  const given = readOptions(options, MAP_OPTION_NAMES, 'map options');
   for (const role of ['key', 'value'] as const) {
-    const c = options[role];
+    const c = given[role];
     if (c !== undefined && !isCodec(c)) {
-      throw new InvalidArgumentError(`options.${role} must be a codec with encode and decode`);
+      throw new InvalidArgumentError(
+        `map option ${role} must be a codec with encode and decode, got ${describeValue(c)}`,
+      );
     }
   }
-  if (options.type !== undefined && options.type !== 'btree') {
-    throw new InvalidArgumentError(`map type '${String(options.type)}' is not supported yet`);
+  if (given.type !== undefined && given.type !== 'btree') {
+    throw new InvalidArgumentError(
+      `map type ${describeValue(given.type)} is not supported yet (supported: 'btree')`,
+    );
+  }
+  return given as MapOptions<K, V>;
+}
+
+/** `source instanceof Database`, false for a proxy whose traps throw. */
+function isDatabase(source: unknown): source is Database {
+  try {
+    return source instanceof Database;
+  } catch {
+    return false;
   }
 }
 
@@ -66,18 +97,19 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
    * `new PersistentMap()` is anonymous and in memory; `new PersistentMap(db, options)` works
    * over an opened database; `new PersistentMap(options)` is anonymous with codecs.
    */
-  constructor(source?: Database | MapOptions<K, V>, options: MapOptions<K, V> = {}) {
+  constructor(source?: Database | MapOptions<K, V>, options?: MapOptions<K, V>) {
     let db: Database | undefined;
-    if (source instanceof Database) db = source;
+    if (isDatabase(source)) db = source;
     else if (source !== undefined) options = source;
-    checkOptions(options);
+    const checked = checkMapOptions<K, V>(options);
+    if (db) db.checkOpen();
     db ??= CoreEnvironment.anonymous().openDatabase('map');
-    if (db.type !== 'btree' || db.isClosed) {
-      throw new InvalidArgumentError(`a PersistentMap needs an open btree database`);
+    if (db.type !== 'btree') {
+      throw new InvalidArgumentError('a PersistentMap needs a btree database');
     }
     this.db = db;
-    this.keyCodec = (options.key ?? codecs.key) as Codec<K>;
-    this.valueCodec = (options.value ?? codecs.value) as Codec<V>;
+    this.keyCodec = (checked.key ?? codecs.key) as Codec<K>;
+    this.valueCodec = (checked.value ?? codecs.value) as Codec<V>;
     this.pointKeys = pointKeyCodec(this.keyCodec);
     this.decodeValue = (bytes) => decodeOrThrow(this.valueCodec, bytes, 'value');
   }
@@ -123,7 +155,12 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
   }
 
   forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
-    for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
+    if (typeof callback !== 'function') {
+      throw new InvalidArgumentError(
+        `forEach needs a callback function, got ${describeValue(callback)}`,
+      );
+    }
+    for (const [k, v] of this.entries()) Reflect.apply(callback, thisArg, [v, k, this]);
   }
 
   /** Entries in key order. */
@@ -164,23 +201,28 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
   }
 
   /** Entries within bounds, in key order (or reverse), at most `limit` of them. */
-  range(options: RangeOptions<K> = {}): IterableIterator<[K, V], undefined> {
+  range(options?: RangeOptions<K>): IterableIterator<[K, V], undefined> {
     return this.iterate(this.encodeRange(options), (c) => this.readEntry(c));
   }
 
-  private encodeRange(options: RangeOptions<K>): ByteRange {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError('range options must be an object');
+  private encodeRange(options: RangeOptions<K> | undefined): ByteRange {
+    const given = readOptions(options, RANGE_OPTION_NAMES, 'range options');
+    const { limit, reverse } = given;
+    if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 0)) {
+      throw new InvalidArgumentError(
+        `range limit must be a non-negative integer, got ${describeValue(limit)}`,
+      );
     }
-    const { limit, reverse } = options;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-      throw new InvalidArgumentError(`range limit must be a non-negative integer, got ${limit}`);
+    if (reverse !== undefined && typeof reverse !== 'boolean') {
+      throw new InvalidArgumentError(
+        `range option reverse must be a boolean, got ${describeValue(reverse)}`,
+      );
     }
-    const r: ByteRange = { reverse: reverse === true, limit };
-    if (options.gt !== undefined) r.gt = this.encodeKey(options.gt);
-    if (options.gte !== undefined) r.gte = this.encodeKey(options.gte);
-    if (options.lt !== undefined) r.lt = this.encodeKey(options.lt);
-    if (options.lte !== undefined) r.lte = this.encodeKey(options.lte);
+    const r: ByteRange = { reverse: reverse === true, limit: limit as number | undefined };
+    if (given.gt !== undefined) r.gt = this.encodeKey(given.gt as K);
+    if (given.gte !== undefined) r.gte = this.encodeKey(given.gte as K);
+    if (given.lt !== undefined) r.lt = this.encodeKey(given.lt as K);
+    if (given.lte !== undefined) r.lte = this.encodeKey(given.lte as K);
     return r;
   }
 

@@ -9,9 +9,14 @@
  * 2. Every call runs through `env.run`, which refuses work on a closed or poisoned
  *    environment and wraps it in a transaction when the environment is transactional.
  * 3. Values handed out are copies the caller may keep.
+ * 4. A closed handle throws `ClosedError` on every call but `close` (which does nothing then)
+ *    and touches nothing: its file has left the cache.
+ * 5. It cannot be closed while a transaction is open (`InvalidArgumentError`): commit and
+ *    abort still need its file.
  */
 import {
-  InvalidArgumentError, KeyExistsError, copyBytes,
+  ClosedError, InvalidArgumentError, KeyExistsError, copyBytes, describeType, describeValue,
+  readOptions,
 } from '../util/index.js';
 import {
   type Btree, type BtreeVerifyReport, truncateBtree, verifyBtree,
@@ -29,16 +34,29 @@ export type DatabaseStat = Omit<BtreeVerifyReport, 'ok' | 'errors'> & {
   pageSize: number;
 };
 
-function checkBytes(value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw new InvalidArgumentError(`${what} must be a Uint8Array, got ${describe(value)}`);
+/** Options of `Database.put`. */
+export interface PutOptions {
+  /** Throw `KeyExistsError` instead of replacing a stored value. */
+  noOverwrite?: boolean;
+}
+
+const PUT_OPTION_NAMES = ['noOverwrite'] as const satisfies readonly (keyof PutOptions)[];
+
+/** @internal Throws unless `value` is a byte array (`what` names the argument). */
+export function checkBytes(value: unknown, what: string): asserts value is Uint8Array {
+  if (!isBytes(value)) {
+    throw new InvalidArgumentError(`${what} must be a Uint8Array, got ${describeType(value)}`);
   }
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
+/** `instanceof Uint8Array` that a proxy whose traps throw cannot make throw. */
+function isBytes(value: unknown): value is Uint8Array {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return value instanceof Uint8Array;
+  } catch {
+    return false;
+  }
 }
 
 export class Database {
@@ -55,18 +73,21 @@ export class Database {
 
   /** The value stored under `key` (a copy), or `undefined`. Complexity: O(log n). */
   get(key: Uint8Array): Uint8Array | undefined {
+    this.checkOpen();
     checkBytes(key, 'key');
     return this.runner.read(this, () => this.tree.getWith(key, copyBytes));
   }
 
   /** @internal Hands the value to `read` as a view valid only during the call. */
   getWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T | undefined {
+    this.checkOpen();
     if (this.runner.readsDirectly()) return this.tree.getWith(key, read);
     return this.runner.read(this, () => this.tree.getWith(key, read));
   }
 
   /** True when `key` is stored. */
   exists(key: Uint8Array): boolean {
+    this.checkOpen();
     checkBytes(key, 'key');
     return this.runner.read(this, () => this.tree.has(key));
   }
@@ -75,10 +96,11 @@ export class Database {
    * Stores `value` under `key`, replacing any value.
    * With `{ noOverwrite: true }` an existing key throws `KeyExistsError` (see `putIfAbsent`).
    */
-  put(key: Uint8Array, value: Uint8Array, options?: { noOverwrite?: boolean }): void {
+  put(key: Uint8Array, value: Uint8Array, options?: PutOptions): void {
+    this.checkOpen();
     checkBytes(key, 'key');
     checkBytes(value, 'value');
-    const noOverwrite = options?.noOverwrite === true;
+    const noOverwrite = options !== undefined && this.readPutOptions(options);
     const added = this.runner.write(this, () => this.tree.put(key, value, noOverwrite));
     if (noOverwrite && !added) {
       throw new KeyExistsError(`${this.name}: the key is already stored (put with noOverwrite)`);
@@ -87,6 +109,7 @@ export class Database {
 
   /** Stores `value` only when `key` is absent. Returns true when it stored it. */
   putIfAbsent(key: Uint8Array, value: Uint8Array): boolean {
+    this.checkOpen();
     checkBytes(key, 'key');
     checkBytes(value, 'value');
     return this.runner.write(this, () => this.tree.put(key, value, true));
@@ -94,22 +117,26 @@ export class Database {
 
   /** @internal `put` returning whether the key was new (no argument checks). */
   putReporting(key: Uint8Array, value: Uint8Array, noOverwrite: boolean): boolean {
+    this.checkOpen();
     return this.runner.write(this, () => this.tree.put(key, value, noOverwrite));
   }
 
   /** Removes `key`; false when it was not stored. */
   del(key: Uint8Array): boolean {
+    this.checkOpen();
     checkBytes(key, 'key');
     return this.runner.write(this, () => this.tree.del(key));
   }
 
   /** Records stored. Complexity: O(1). */
   count(): number {
+    this.checkOpen();
     return this.runner.read(this, () => this.tree.count());
   }
 
   /** A new cursor, unpositioned. Close it when done (iterators do). */
   cursor(): DbCursor {
+    this.checkOpen();
     return this.runner.openCursor(this);
   }
 
@@ -123,11 +150,13 @@ export class Database {
 
   /** Removes every record; returns how many there were. */
   truncate(): number {
+    this.checkOpen();
     return this.runner.write(this, () => truncateBtree(this.tree));
   }
 
   /** Walks every page and checks every invariant. */
   verify(): BtreeVerifyReport {
+    this.checkOpen();
     return this.runner.read(this, () => verifyBtree(this.tree));
   }
 
@@ -140,11 +169,35 @@ export class Database {
   /** Closes the handle; the environment closes every database it opened on `close()`. */
   close(): void {
     if (this.closed) return;
-    this.closed = true;
     this.runner.closeDatabase(this);
+    this.closed = true;
   }
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** @internal The environment closed: the handle is closed with it. */
+  markClosed(): void {
+    this.closed = true;
+  }
+
+  /** @internal Throws `ClosedError` once the handle is closed. */
+  checkOpen(): void {
+    if (this.closed) {
+      throw new ClosedError(
+        `database ${this.name} is closed; open it again with env.openDatabase or env.openMap`,
+      );
+    }
+  }
+
+  private readPutOptions(options: PutOptions): boolean {
+    const { noOverwrite } = readOptions(options, PUT_OPTION_NAMES, 'put options');
+    if (noOverwrite !== undefined && typeof noOverwrite !== 'boolean') {
+      throw new InvalidArgumentError(
+        `put option noOverwrite must be a boolean, got ${describeValue(noOverwrite)}`,
+      );
+    }
+    return noOverwrite === true;
   }
 }

@@ -15,22 +15,21 @@
  * 4. On an unpositioned cursor, `key`/`value`/`put`/`del` throw `InvalidArgumentError`
  *    (BDB: EINVAL). On a deleted current item, `key`/`value` throw `KeyEmptyError`
  *    (DB_KEYEMPTY), `put` returns false (DB_NOTFOUND), `del` returns false (DB_KEYEMPTY).
+ * 5. After `close()`, or once its database is closed, every call but `close` throws
+ *    `ClosedError` (after its transaction ended, `TransactionClosedError`, invariant 2).
  */
-import { InvalidArgumentError } from '../util/index.js';
+import { ClosedError } from '../util/index.js';
 import type { BtreeCursor } from '../am/btree/index.js';
-import type { Database } from './database.js';
+import { type Database, checkBytes } from './database.js';
 import type { DbRunner } from './db-runner.js';
 
 /** Where a cursor stands: see `DbCursor.where`. */
 export type CursorPosition = ReturnType<BtreeCursor['where']>;
 
-function checkBytes(value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw new InvalidArgumentError(`${what} must be a Uint8Array`);
-  }
-}
 
 export class DbCursor {
+  private closedByOwner = false;
+
   /** @internal */
   constructor(
     private readonly db: Database,
@@ -41,12 +40,12 @@ export class DbCursor {
 
   /** To the smallest key (DB_FIRST); false when empty. */
   first(): boolean {
-    return this.runner.read(this.db, () => this.inner.first());
+    return this.read(() => this.inner.first());
   }
 
   /** To the largest key (DB_LAST); false when empty. */
   last(): boolean {
-    return this.runner.read(this.db, () => this.inner.last());
+    return this.read(() => this.inner.last());
   }
 
   /**
@@ -54,7 +53,7 @@ export class DbCursor {
    * the first key after it. False at the end.
    */
   next(): boolean {
-    return this.runner.read(this.db, () => this.inner.next());
+    return this.read(() => this.inner.next());
   }
 
   /**
@@ -62,25 +61,25 @@ export class DbCursor {
    * item, the last key before it. False at the start.
    */
   prev(): boolean {
-    return this.runner.read(this.db, () => this.inner.prev());
+    return this.read(() => this.inner.prev());
   }
 
   /** To `key` exactly (Berkeley DB's DB_SET); false when absent. */
   seek(key: Uint8Array): boolean {
     checkBytes(key, 'key');
-    return this.runner.read(this.db, () => this.inner.seek(key));
+    return this.read(() => this.inner.seek(key));
   }
 
   /** To the smallest key >= `key` (> when `exclusive`): DB_SET_RANGE. */
   seekRange(key: Uint8Array, exclusive = false): boolean {
     checkBytes(key, 'key');
-    return this.runner.read(this.db, () => this.inner.seekRange(key, exclusive));
+    return this.read(() => this.inner.seekRange(key, exclusive));
   }
 
   /** To the largest key <= `key` (< when `exclusive`). */
   seekRangeBackward(key: Uint8Array, exclusive = false): boolean {
     checkBytes(key, 'key');
-    return this.runner.read(this.db, () => this.inner.seekRangeBackward(key, exclusive));
+    return this.read(() => this.inner.seekRangeBackward(key, exclusive));
   }
 
   /**
@@ -88,32 +87,32 @@ export class DbCursor {
    * 'deleted' (its item was deleted since): what DB_CURRENT would report.
    */
   where(): CursorPosition {
-    return this.runner.read(this.db, () => this.inner.where());
+    return this.read(() => this.inner.where());
   }
 
   /** True when positioned on a stored item (DB_CURRENT succeeds). */
   current(): boolean {
-    return this.runner.read(this.db, () => this.inner.current());
+    return this.read(() => this.inner.current());
   }
 
   /** A copy of the current key (DB_CURRENT). Throws as invariant 4 says. */
   key(): Uint8Array {
-    return this.runner.read(this.db, () => this.inner.key());
+    return this.read(() => this.inner.key());
   }
 
   /** A copy of the current value (DB_CURRENT). Throws as invariant 4 says. */
   value(): Uint8Array {
-    return this.runner.read(this.db, () => this.inner.value());
+    return this.read(() => this.inner.value());
   }
 
   /** @internal The current key as a view valid during `read`. */
   keyWith<T>(read: (key: Uint8Array) => T): T {
-    return this.runner.read(this.db, () => this.inner.keyWith(read));
+    return this.read(() => this.inner.keyWith(read));
   }
 
   /** @internal The current value as a view valid during `read`. */
   valueWith<T>(read: (value: Uint8Array) => T): T {
-    return this.runner.read(this.db, () => this.inner.valueWith(read));
+    return this.read(() => this.inner.valueWith(read));
   }
 
   /**
@@ -122,7 +121,7 @@ export class DbCursor {
    */
   put(value: Uint8Array): boolean {
     checkBytes(value, 'value');
-    return this.runner.write(this.db, () => this.inner.put(value));
+    return this.write(() => this.inner.put(value));
   }
 
   /**
@@ -130,14 +129,38 @@ export class DbCursor {
    * False when it was already deleted; throws `InvalidArgumentError` when unpositioned.
    */
   del(): boolean {
-    return this.runner.write(this.db, () => this.inner.del());
+    return this.write(() => this.inner.del());
   }
 
-  /** Releases the cursor. */
+  /**
+   * Releases the cursor. (`reason` is given by the transaction that closes it when it ends;
+   * later use then throws `TransactionClosedError` with it.)
+   */
   close(reason?: string): void {
     if (this.inner.isClosed) return;
-    this.inner.close(reason);
+    const byTransaction = typeof reason === 'string';
+    this.closedByOwner = !byTransaction;
+    this.inner.close(byTransaction ? reason : undefined);
     this.onClose(this);
+  }
+
+  private read<T>(fn: () => T): T {
+    this.checkOpen();
+    return this.runner.read(this.db, fn);
+  }
+
+  private write<T>(fn: () => T): T {
+    this.checkOpen();
+    return this.runner.write(this.db, fn);
+  }
+
+  /** Throws `ClosedError` when the cursor or its database was closed. */
+  private checkOpen(): void {
+    if (this.db.isClosed && !this.inner.isClosed) this.close();
+    if (this.closedByOwner) {
+      const whose = this.db.isClosed ? `database ${this.db.name} was closed` : 'it was closed';
+      throw new ClosedError(`cursor on ${this.db.name}: ${whose}; open a new cursor`);
+    }
   }
 
   get isClosed(): boolean {

@@ -18,7 +18,9 @@
  *    file in the home, or it lost records those files depend on.
  */
 import * as nodePath from 'node:path';
-import { CorruptionError, InvalidArgumentError, type Lsn, ZERO_LSN } from '../util/index.js';
+import {
+  CorruptionError, InvalidArgumentError, type Lsn, ZERO_LSN, describeValue,
+} from '../util/index.js';
 import type { FileHandle, FileSystem } from '../os/index.js';
 import { MPool, type MPoolFile } from '../mpool/index.js';
 import {
@@ -33,7 +35,7 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export function checkDatabaseName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     throw new InvalidArgumentError(
-      `database name ${JSON.stringify(name)} is invalid: use 1-128 letters, digits, '.', ` +
+      `database name ${describeValue(name)} is invalid: use 1-128 letters, digits, '.', ` +
         "'_' or '-', starting with a letter or digit",
     );
   }

@@ -3,7 +3,9 @@
  *
  * Layer: env (rank 6).
  */
-import { InvalidArgumentError, UnsupportedError } from '../util/index.js';
+import {
+  InvalidArgumentError, UnsupportedError, describeValue, readOptions,
+} from '../util/index.js';
 import type { MPoolStats } from '../mpool/index.js';
 import type { LockStats } from '../lock/index.js';
 import type { LogStats } from '../log/index.js';
@@ -37,25 +39,46 @@ export interface TransactionOptions {
   retries?: number;
 }
 
-/** Validates transaction options. */
+/** Every name `begin` and `transaction` accept: the one list their option check uses. */
+const TRANSACTION_OPTION_NAMES = [
+  'durability', 'isolation', 'retries',
+] as const satisfies readonly (keyof TransactionOptions)[];
+
+/** Fails to compile when `TransactionOptions` gains an option the list above lacks. */
+const everyOptionListed: Exclude<
+  keyof TransactionOptions, (typeof TRANSACTION_OPTION_NAMES)[number]
+> extends never ? true : never = true;
+void everyOptionListed;
+
+const ISOLATION_LEVELS: readonly unknown[] = [
+  'serializable', 'read-committed', 'read-uncommitted', 'snapshot',
+];
+
+/**
+ * Validates transaction options: `InvalidArgumentError` naming the option, or
+ * `UnsupportedError` for an isolation level that is not built.
+ */
 export function checkTxnOptions(options: TransactionOptions | undefined): void {
   if (options === undefined) return;
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('transaction options must be an object');
-  }
-  const { durability, isolation, retries } = options;
-  if (durability !== undefined && !['sync', 'write', 'none'].includes(durability)) {
-    throw new InvalidArgumentError(`durability must be 'sync', 'write' or 'none'`);
-  }
-  if (isolation !== undefined && isolation !== 'serializable') {
-    if (!['read-committed', 'read-uncommitted', 'snapshot'].includes(isolation)) {
-      throw new InvalidArgumentError(`unknown isolation level '${String(isolation)}'`);
-    }
-    throw new UnsupportedError(
-      `isolation '${isolation}' is unsupported: Stowage transactions are serializable`,
+  const given = readOptions(options, TRANSACTION_OPTION_NAMES, 'transaction options');
+  const { durability, isolation, retries } = given;
+  if (durability !== undefined && !['sync', 'write', 'none'].includes(durability as string)) {
+    throw new InvalidArgumentError(
+      `durability must be 'sync', 'write' or 'none', got ${describeValue(durability)}`,
     );
   }
-  if (retries !== undefined && (!Number.isInteger(retries) || retries < 0)) {
-    throw new InvalidArgumentError(`retries must be a non-negative integer, got ${retries}`);
+  if (isolation !== undefined && isolation !== 'serializable') {
+    if (!ISOLATION_LEVELS.includes(isolation)) {
+      throw new InvalidArgumentError(`unknown isolation level ${describeValue(isolation)}`);
+    }
+    throw new UnsupportedError(
+      `isolation ${describeValue(isolation)} is unsupported: Stowage transactions are ` +
+        'serializable',
+    );
+  }
+  if (retries !== undefined && (!Number.isInteger(retries) || (retries as number) < 0)) {
+    throw new InvalidArgumentError(
+      `retries must be a non-negative integer, got ${describeValue(retries)}`,
+    );
   }
 }

@@ -15,18 +15,22 @@
  * 2. In a transactional environment every page change is logged in a transaction: the
  *    caller's, or an auto-commit transaction around the single call.
  * 3. After an I/O error (or any unexpected failure) on a write path the environment is
- *    poisoned: every call throws `RunRecoveryError` until it is closed and reopened.
+ *    poisoned: every call throws `RunRecoveryError` until it is closed and reopened. Bad
+ *    arguments never poison it: every call checks them (a config or options object is read
+ *    once, through `readOptions`) before anything changes, and throws a typed error.
  * 4. `close()` checkpoints (or writes every dirty page), syncs every file and removes the
  *    lock file. Closing a poisoned environment writes nothing: it drops the cache and the
  *    log buffer (recovery at the next open repairs), closes the files, removes the lock file.
  * 5. With `STOWAGE_VERIFY` set, every transaction checks the structure of each page it
  *    changed when it ends, and `close()` verifies every open database and checks the lock
  *    table's and the cache's invariants; a failure is an `AssertionError` (a bug report).
+ * 6. A closed environment, and every database, cursor and iterator of it, throws
+ *    `ClosedError`.
  */
 import * as nodePath from 'node:path';
 import {
   AssertionError, CorruptionError, EnvironmentLockedError, InvalidArgumentError, type Lsn,
-  type Pgno, verifyEnabled,
+  type Pgno, describeValue, readOptions, verifyEnabled,
 } from '../util/index.js';
 import {
   type FileSystem, type LockOwner, MemFs, acquireLockFile, nodeFs, releaseLockFile,
@@ -36,9 +40,12 @@ import { type AmFile, directChanges } from '../am/common/index.js';
 import { Btree, type Comparator, checkBtreePage } from '../am/btree/index.js';
 import type { RecoveryReport } from '../txn/index.js';
 import { printLog } from '../log/index.js';
+import { PAGE_SIZE_MAX, PAGE_SIZE_MIN, isValidPageSize } from '../page/index.js';
 import { Database, type DatabaseType } from './database.js';
 import { parseDbConfig } from './db-config.js';
-import { type EnvironmentOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import {
+  type EnvironmentOptions, type ResolvedOptions, readEnvironmentOptions, resolveOptions,
+} from './options.js';
 import {
   checkDatabaseName, createDatabaseFile, databaseExists, databasePath, sniffPageSize,
   stampSyncedLsn,
@@ -59,6 +66,57 @@ export interface DatabaseConfig {
   /** Page size of a new database; default the environment's. */
   pageSize?: number;
 }
+
+/** Every name `openDatabase` accepts: the one list its unknown-option check uses. */
+const DATABASE_CONFIG_NAMES = [
+  'type', 'create', 'comparator', 'pageSize',
+] as const satisfies readonly (keyof DatabaseConfig)[];
+
+/** Fails to compile when `DatabaseConfig` gains an option the list above lacks. */
+const everyConfigListed: Exclude<
+  keyof DatabaseConfig, (typeof DATABASE_CONFIG_NAMES)[number]
+> extends never ? true : never = true;
+void everyConfigListed;
+
+/** A database config after `checkDatabaseConfig`: a plain object of checked values. */
+type CheckedDatabaseConfig = Omit<DatabaseConfig, 'type'> & { type: DatabaseType };
+
+/** Reads and checks an `openDatabase` config; every failure is `InvalidArgumentError`. */
+function checkDatabaseConfig(config: unknown): CheckedDatabaseConfig {
+  const given = readOptions(config, DATABASE_CONFIG_NAMES, 'database config');
+  const { type = 'btree', create, comparator, pageSize } = given;
+  if (type !== 'btree') {
+    throw new InvalidArgumentError(
+      `database type ${describeValue(type)} is not supported yet (supported: 'btree')`,
+    );
+  }
+  if (create !== undefined && typeof create !== 'boolean') {
+    throw new InvalidArgumentError(
+      `database config create must be a boolean, got ${describeValue(create)}`,
+    );
+  }
+  if (comparator !== undefined && typeof comparator !== 'function') {
+    throw new InvalidArgumentError(
+      `database config comparator must be a function (a, b) => number, got ` +
+        describeValue(comparator),
+    );
+  }
+  if (pageSize !== undefined && !isValidPageSize(pageSize)) {
+    throw new InvalidArgumentError(
+      `database config pageSize must be a power of two from ${PAGE_SIZE_MIN} to ` +
+        `${PAGE_SIZE_MAX}, got ${describeValue(pageSize)}`,
+    );
+  }
+  return { type, create, comparator: comparator as Comparator | undefined, pageSize };
+}
+
+/** Options of `env.archive`. */
+export interface ArchiveOptions {
+  /** Delete the listed log files. Default false. */
+  remove?: boolean;
+}
+
+const ARCHIVE_OPTION_NAMES = ['remove'] as const satisfies readonly (keyof ArchiveOptions)[];
 
 /** The constructor of an environment class (the core one or a subclass). */
 export type EnvironmentClass<E> = new (
@@ -93,10 +151,12 @@ export class CoreEnvironment {
       throw new InvalidArgumentError('the environment home must be a non-empty path string');
     }
     this.anonymous = anonymous;
-    this.fs = options?.fileSystem ?? (anonymous ? new MemFs() : nodeFs);
+    const given = readEnvironmentOptions(options);
+    const create = resolveOptions(given).create;
+    this.fs = given.fileSystem ?? (anonymous ? new MemFs() : nodeFs);
     this.home = anonymous ? home : nodePath.resolve(home);
-    this.prepareHome(resolveOptions(options).create);
-    this.options = resolveOptions(options, this.readDbConfig());
+    this.prepareHome(create);
+    this.options = resolveOptions(given, this.readDbConfig());
     this.wasUnclean = this.lockHome();
     this.pool = new MPool({ cacheSizeBytes: this.options.cacheSize });
     try {
@@ -132,8 +192,9 @@ export class CoreEnvironment {
   static anonymous<E extends CoreEnvironment>(
     this: EnvironmentClass<E>, options?: Omit<EnvironmentOptions, 'fileSystem'>,
   ): E {
+    const given = readEnvironmentOptions(options);
     const fileSystem = new MemFs();
-    return new this('/anonymous', { transactional: false, ...options, fileSystem }, true);
+    return new this('/anonymous', { transactional: false, ...given, fileSystem }, true);
   }
 
   private prepareHome(create: boolean): void {
@@ -209,36 +270,29 @@ export class CoreEnvironment {
     return this.pool.openFile(handle, pageSize, path, true);
   }
 
-  /** Opens (creating when allowed) the database `name` of this environment. */
-  openDatabase(name: string, config: DatabaseConfig = {}): Database {
+  /**
+   * Opens (creating when allowed) the database `name` of this environment. The name and the
+   * whole config are checked before any file is touched: a bad one is `InvalidArgumentError`
+   * and changes nothing.
+   */
+  openDatabase(name: string, config?: DatabaseConfig): Database {
     this.runner.checkUsable();
     checkDatabaseName(name);
-    if (typeof config !== 'object' || config === null) {
-      throw new InvalidArgumentError('database config must be an object');
-    }
+    const checked = checkDatabaseConfig(config);
     const open = this.databases.get(name);
     if (open) return open;
-    const type = config.type ?? 'btree';
-    if (type !== 'btree') {
-      throw new InvalidArgumentError(`database type '${String(type)}' is not supported yet`);
-    }
-    if (config.comparator !== undefined && typeof config.comparator !== 'function') {
-      throw new InvalidArgumentError('comparator must be a function (a, b) => number');
-    }
-    const db = this.runner.guard(() => this.openBtree(name, config));
+    const db = this.runner.guard(() => this.openBtree(name, checked));
     this.databases.set(name, db);
     return db;
   }
 
-  private openBtree(name: string, config: DatabaseConfig): Database {
+  private openBtree(name: string, config: CheckedDatabaseConfig): Database {
     const path = databasePath(this.home, name);
     if (!databaseExists(this.fs, path)) {
       if (!(config.create ?? this.options.create)) {
         throw new InvalidArgumentError(`database ${name} does not exist in ${this.home}`);
       }
-      const pageSize = config.pageSize === undefined
-        ? this.options.pageSize
-        : resolveOptions({ pageSize: config.pageSize }).pageSize;
+      const pageSize = config.pageSize ?? this.options.pageSize;
       createDatabaseFile(this.fs, path, pageSize, config.comparator);
     }
     const handle = this.fs.open(path, 'readwrite');
@@ -259,6 +313,13 @@ export class CoreEnvironment {
 
   private closeDatabase(db: Database): void {
     if (this.databases.get(db.name) !== db) return;
+    const open = this.runtime?.mgr.active.size ?? 0;
+    if (open > 0) {
+      throw new InvalidArgumentError(
+        `database ${db.name} cannot be closed while ${open} transaction(s) are open: its ` +
+          'changes are committed or undone through it; commit or abort them first',
+      );
+    }
     this.databases.delete(db.name);
     this.runner.guard(() => {
       this.runtime?.unregister(db.file.mp);
@@ -291,11 +352,17 @@ export class CoreEnvironment {
   }
 
   /** Log files no longer needed by recovery (paths); `remove: true` deletes them. */
-  archive(options: { remove?: boolean } = {}): string[] {
+  archive(options?: ArchiveOptions): string[] {
     this.runner.checkUsable();
+    const { remove } = readOptions(options, ARCHIVE_OPTION_NAMES, 'archive options');
+    if (remove !== undefined && typeof remove !== 'boolean') {
+      throw new InvalidArgumentError(
+        `archive option remove must be a boolean, got ${describeValue(remove)}`,
+      );
+    }
     const runtime = this.runtime;
     if (!runtime) return [];
-    return this.runner.guard(() => runtime.archive(options.remove === true));
+    return this.runner.guard(() => runtime.archive(remove === true));
   }
 
   /** A `db_printlog`-style dump of the log: one line per record. */
@@ -335,7 +402,10 @@ export class CoreEnvironment {
       if (verifyEnabled && !this.runner.isPoisoned) this.verifyOnClose();
     } finally {
       this.closed = true;
-      for (const db of this.databases.values()) db.file.mp.close(false);
+      for (const db of this.databases.values()) {
+        db.markClosed();
+        db.file.mp.close(false);
+      }
       this.databases.clear();
       this.runtime?.close(!this.runner.isPoisoned);
       this.releaseHome();

@@ -11,15 +11,21 @@
  * 2. An auto-commit call takes no locks while no other transaction is open (nothing can run
  *    until it has committed); otherwise it locks like any transaction.
  * 3. The page-change hook of a database is the transaction's only for the call's duration.
- * 4. An I/O error, or any error that is not a `DbError`, met while changing pages poisons the
- *    environment: a half-done change may be in memory. So does any error met by the
- *    checkpoint a commit may trigger: the commit stands and returns normally, and the next
- *    call throws `RunRecoveryError`. A call that throws has not committed.
+ * 4. Only a failure on a write path poisons the environment: an I/O error, or an error that
+ *    is not a `DbError` (a bug), met while changing pages or writing files (the log, pages, a
+ *    new database file), where a half-done change may be in memory or on disk. So does any
+ *    error met by the checkpoint a commit may trigger: the commit stands and returns
+ *    normally, and the next call throws `RunRecoveryError`. A call that throws has not
+ *    committed. Arguments are checked before a call gets here, so bad input is a typed error
+ *    (`InvalidArgumentError`, `CodecError`, `ClosedError`...) that changes nothing and
+ *    poisons nothing.
  * 5. A poisoned environment writes nothing more: no commit (it throws `RunRecoveryError`),
  *    no undo, no checkpoint; its open transactions are discarded for recovery to undo.
+ * 6. A closed environment throws `ClosedError` on every call.
  */
 import {
-  DbError, DeadlockError, InvalidArgumentError, IoError, LockNotGrantedError, RunRecoveryError,
+  ClosedError, DbError, DeadlockError, InvalidArgumentError, IoError, LockNotGrantedError,
+  RunRecoveryError,
 } from '../util/index.js';
 import { BtreeCursor } from '../am/btree/index.js';
 import type { PageChanges } from '../am/common/index.js';
@@ -52,10 +58,12 @@ export class OpRunner implements DbRunner {
     return this.poison !== undefined;
   }
 
-  /** Throws when the environment is closed or poisoned. */
+  /** Throws `ClosedError` when the environment is closed, `RunRecoveryError` if poisoned. */
   checkUsable(): void {
     if (this.host.isClosed()) {
-      throw new InvalidArgumentError(`the environment ${this.host.home} is closed`);
+      throw new ClosedError(
+        `the environment ${this.host.home} is closed; open it again with Environment.open`,
+      );
     }
     if (this.poison !== undefined) {
       throw new RunRecoveryError(
@@ -286,13 +294,21 @@ export class OpRunner implements DbRunner {
  * nobody can await the abandoned promise, so its rejection is marked handled here.
  */
 function rejectPromise(result: unknown): void {
-  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown })
-    .then === 'function') {
+  if (result !== null && typeof result === 'object' && isThenable(result)) {
     Promise.resolve(result as PromiseLike<unknown>).then(undefined, () => undefined);
     throw new InvalidArgumentError(
       'the transaction function returned a promise: a transaction must not span an await ' +
         '(it was aborted); do the asynchronous work before or after it',
     );
+  }
+}
+
+/** True when `result` has a `then` method; an object whose `then` cannot be read has none. */
+function isThenable(result: object): boolean {
+  try {
+    return typeof (result as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
   }
 }
 

@@ -6,8 +6,11 @@
  * Invariants:
  * 1. A resolved option set is fully validated: every later layer may trust it.
  * 2. Precedence: defaults < options passed to `open` < the home's `DB_CONFIG` file.
+ * 3. The caller's options object is read once (`readEnvironmentOptions`); an unknown name, a
+ *    getter or proxy that throws, or a value of the wrong type is `InvalidArgumentError`
+ *    naming the option, thrown before anything is created.
  */
-import { InvalidArgumentError } from '../util/index.js';
+import { InvalidArgumentError, describeValue, readOptions } from '../util/index.js';
 import { type FileSystem } from '../os/index.js';
 import { CACHE_SIZE_MIN_BYTES } from '../mpool/index.js';
 import { PAGE_SIZE_MAX, PAGE_SIZE_MIN, isValidPageSize } from '../page/index.js';
@@ -80,24 +83,60 @@ const DEFAULTS: ResolvedOptions = {
   logAutoRemove: true,
 };
 
-const KNOWN = new Set([...Object.keys(DEFAULTS), 'fileSystem']);
+/** Every name `Environment.open` accepts: the one list its unknown-option check uses. */
+const ENVIRONMENT_OPTION_NAMES = [
+  'create', 'transactional', 'durability', 'cacheSize', 'pageSize', 'recover', 'logFileSize',
+  'checkpointBytes', 'fullPageWrites', 'logAutoRemove', 'fileSystem',
+] as const satisfies readonly (keyof EnvironmentOptions)[];
+
+/** Fails to compile when `EnvironmentOptions` gains an option the list above lacks. */
+const everyOptionListed: Exclude<
+  keyof EnvironmentOptions, (typeof ENVIRONMENT_OPTION_NAMES)[number]
+> extends never ? true : never = true;
+void everyOptionListed;
+
+/** What a `FileSystem` must have for the environment to use it. */
+const FILE_SYSTEM_METHODS = [
+  'open', 'exists', 'remove', 'rename', 'list', 'mkdir', 'readFile', 'writeFileAtomic',
+  'syncDir',
+] as const satisfies readonly (keyof FileSystem)[];
 
 function bad(name: string, expected: string, value: unknown): never {
-  const shown = typeof value === 'string' ? `'${value}'` : String(value);
-  throw new InvalidArgumentError(`option ${name} must be ${expected}, got ${shown}`);
+  throw new InvalidArgumentError(`option ${name} must be ${expected}, got ${describeValue(value)}`);
 }
 
-/** Validates `options` and applies `overrides` (from DB_CONFIG). */
+/**
+ * A plain, checked copy of the options given to `Environment.open`: unknown names, unreadable
+ * options and a `fileSystem` that is not one are `InvalidArgumentError`. Values are checked
+ * by `resolveOptions`.
+ */
+export function readEnvironmentOptions(options: unknown): EnvironmentOptions {
+  const given = readOptions(options, ENVIRONMENT_OPTION_NAMES, 'environment options');
+  const fileSystem = given.fileSystem;
+  if (fileSystem !== undefined && !isFileSystem(fileSystem)) {
+    bad('fileSystem', `an object with ${FILE_SYSTEM_METHODS.join(', ')}`, fileSystem);
+  }
+  return given as EnvironmentOptions;
+}
+
+function isFileSystem(candidate: unknown): candidate is FileSystem {
+  if (typeof candidate !== 'object' || candidate === null) return false;
+  try {
+    const methods = candidate as Record<string, unknown>;
+    return FILE_SYSTEM_METHODS.every((name) => typeof methods[name] === 'function');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Validates `options` (a snapshot from `readEnvironmentOptions`, or a plain object built by
+ * the engine) and applies `overrides` (from DB_CONFIG).
+ */
 export function resolveOptions(
   options: EnvironmentOptions | undefined, overrides: DbConfigOverrides = {},
 ): ResolvedOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    bad('options', 'an object', options);
-  }
-  const given = (options ?? {}) as Record<string, unknown>;
-  for (const k of Object.keys(given)) {
-    if (!KNOWN.has(k)) throw new InvalidArgumentError(`unknown option '${k}'`);
-  }
+  const given = readEnvironmentOptions(options);
   const merged = { ...DEFAULTS, ...stripUndefined(given), ...stripUndefined(overrides) };
   for (const k of ['create', 'transactional', 'logAutoRemove'] as const) {
     if (typeof merged[k] !== 'boolean') bad(k, 'a boolean', merged[k]);

@@ -14,7 +14,9 @@
  *    descriptor number that may since have been reused.
  * 5. `syncDir` fsyncs the directory; platforms that refuse to open or fsync a directory
  *    (EISDIR, EINVAL, EPERM) are tolerated, since they give no stronger guarantee anyway.
- * 6. `createExclusive` publishes a complete, synced temporary file with `link`, which fails
+ * 6. `mkdir` creates each missing ancestor with its own call and always returns: a directory
+ *    that refuses new entries (`/proc`) is an `IoError` naming it, never a hang.
+ * 7. `createExclusive` publishes a complete, synced temporary file with `link`, which fails
  *    atomically when the target exists; file systems without hard links fall back to an
  *    `O_EXCL` create. The temporary name holds the pid, the thread id and a per-thread
  *    counter, so no two calls of any threads or processes share one.
@@ -71,6 +73,30 @@ function attempt<T>(operation: string, path: string, action: () => T): T {
 function checkPosition(position: number, what: string): void {
   if (!Number.isSafeInteger(position) || position < 0) {
     throw new InvalidArgumentError(`${what} must be a non-negative integer, got ${position}`);
+  }
+}
+
+/**
+ * The directories to create, outermost first, for `dir` to exist. Each is then made on its
+ * own: Node's `mkdirSync(dir, { recursive: true })` never returns where a directory refuses
+ * new entries with ENOENT (it retries the parent forever: `/proc/x` on Linux).
+ */
+function missingDirectories(dir: string): string[] {
+  const missing: string[] = [];
+  for (let path = nodePath.resolve(dir); !fs.existsSync(path);) {
+    missing.push(path);
+    const parent = nodePath.dirname(path);
+    if (parent === path) break;
+    path = parent;
+  }
+  return missing.reverse();
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return fs.statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -196,7 +222,24 @@ export class NodeFs implements FileSystem {
   }
 
   mkdir(dir: string): void {
-    attempt('mkdir', dir, () => fs.mkdirSync(dir, { recursive: true }));
+    const missing = missingDirectories(dir);
+    if (missing.length === 0) {
+      if (!isDirectory(dir)) {
+        throw new IoError(`mkdir ${quoted(dir)} failed (EEXIST): a file exists there`, 'EEXIST');
+      }
+      return;
+    }
+    for (const path of missing) {
+      try {
+        fs.mkdirSync(path);
+      } catch (error) {
+        if (errorCode(error) === 'EEXIST' && isDirectory(path)) continue;
+        const subject = path === missing.at(-1)
+          ? quoted(dir)
+          : `${quoted(path)} (for ${quoted(dir)})`;
+        throw toIoError(error, 'mkdir', subject);
+      }
+    }
   }
 
   readFile(path: string): Uint8Array {

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'UNSUPPORTED'
   | 'TXN_CLOSED'
+  | 'CLOSED'
   | 'READ_ONLY'
   | 'CODEC'
   | 'ENV_LOCKED'
@@ -111,8 +112,8 @@ export class IoError extends DbError {
 
 /** An argument or option has the wrong type or value. The message names it. */
 export class InvalidArgumentError extends DbError {
-  constructor(message: string) {
-    super('INVALID_ARGUMENT', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_ARGUMENT', message, options);
   }
 }
 
@@ -127,6 +128,17 @@ export class UnsupportedError extends DbError {
 export class TransactionClosedError extends DbError {
   constructor(message: string) {
     super('TXN_CLOSED', message);
+  }
+}
+
+/**
+ * The handle was closed: an environment, a database, or a cursor or iterator closed by its
+ * owner (one closed because its transaction ended throws `TransactionClosedError`). Nothing
+ * was changed; open the handle again to go on.
+ */
+export class ClosedError extends DbError {
+  constructor(message: string) {
+    super('CLOSED', message);
   }
 }
 
@@ -161,7 +173,7 @@ export class VersionMismatchError extends DbError {
 for (const cls of [
   DbError, NotFoundError, KeyExistsError, KeyEmptyError, DeadlockError, LockNotGrantedError,
   RunRecoveryError, CorruptionError, IoError, InvalidArgumentError, UnsupportedError,
-  TransactionClosedError, ReadOnlyError, CodecError, EnvironmentLockedError,
+  TransactionClosedError, ClosedError, ReadOnlyError, CodecError, EnvironmentLockedError,
   VersionMismatchError,
 ]) {
   Object.defineProperty(cls.prototype, 'name', { value: cls.name, enumerable: false });

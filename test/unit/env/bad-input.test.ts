@@ -1,15 +1,44 @@
 /**
  * Bad input gets a typed error a user can act on, and never damages data: options of the
- * wrong type or value, invalid page sizes, unencodable keys, files that are not Stowage
- * databases, truncated files and corrupted pages.
+ * wrong type or value, unknown options, invalid page sizes, unencodable keys, files that are
+ * not Stowage databases, truncated files and corrupted pages. One bad call never takes the
+ * environment down: after it, every other map still works (no `RunRecoveryError`).
  */
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import {
-  CodecError, CorruptionError, Environment, InvalidArgumentError, KeyExistsError, codecs,
+  ClosedError, CodecError, CorruptionError, DbError, Environment, InvalidArgumentError, IoError,
+  KeyExistsError, TransactionClosedError, codecs,
 } from '../../../src/index.js';
 import { tempDir } from '../../support/temp-dir.js';
+import { errorOf } from '../../support/thrown.js';
+import { requireDist } from '../../support/dist.js';
+
+/** Values that break naive message building: `String(x)`, `${x}` or `JSON.stringify(x)`. */
+function hostileValues(): unknown[] {
+  const circular: Record<string, unknown> = {};
+  circular['self'] = circular;
+  const trap = () => { throw new Error('trap'); };
+  const proxy = new Proxy({}, {
+    get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap, getOwnPropertyDescriptor: trap,
+  });
+  const revocable = Proxy.revocable({}, {});
+  revocable.revoke();
+  return [
+    10n, Symbol('s'), circular, Object.assign(Object.create(null), { x: 1 }) as object, proxy,
+    revocable.proxy,
+    { toString: trap, valueOf: trap }, { get [Symbol.toPrimitive]() { return trap(); }, junk: 1 },
+  ];
+}
+
+/** Checks that `env` is still usable: a map of it can be written and read back. */
+function expectUsable(env: Environment): void {
+  const probe = env.openMap<string, number>('probe');
+  probe.set('alive', 1);
+  expect(probe.get('alive')).toBe(1);
+}
 
 describe('options', () => {
   it('rejects wrong option types and values with InvalidArgumentError naming the option', () => {
@@ -123,5 +152,164 @@ describe('damaged files', () => {
     expect(() => env2.openDatabase('m')).toThrow(CorruptionError);
     env2.close();
     expect(fs.readFileSync(path.join(dir, 'notdb.db'), 'utf8')).toMatch(/^hello/);
+  });
+});
+
+describe('one bad call does not take the environment down', () => {
+  it('archive(null) is InvalidArgumentError and poisons nothing', () => {
+    const env = Environment.open(tempDir());
+    expect(() => env.archive(null as never)).toThrow(InvalidArgumentError);
+    expect(() => env.archive({ remove: 'yes' } as never)).toThrow(/remove/);
+    expect(() => env.archive({ purge: true } as never)).toThrow(/purge/);
+    expectUsable(env);
+    expect(env.archive()).toEqual([]);
+    env.close();
+  });
+
+  it('a config whose getter or toString throws is InvalidArgumentError, nothing opened', () => {
+    const dir = tempDir();
+    const env = Environment.open(dir);
+    const throwing = { get create(): boolean { throw new Error('boom'); } };
+    const error = errorOf(() => env.openDatabase('x', throwing), InvalidArgumentError);
+    expect(error.message).toMatch(/create.*boom/);
+    const badType = { type: { toString() { throw new Error('b'); } } };
+    expect(() => env.openDatabase('x', badType as never)).toThrow(InvalidArgumentError);
+    expect(() => env.openMap('x', throwing as never)).toThrow(InvalidArgumentError);
+    expect(fs.existsSync(path.join(dir, 'x.db'))).toBe(false);
+    expectUsable(env);
+    env.close();
+  });
+
+  it('values that break String() and JSON get InvalidArgumentError, never TypeError', () => {
+    const env = Environment.open(tempDir());
+    const db = env.openDatabase('d');
+    const map = env.openMap<number, number>('m');
+    for (const value of hostileValues()) {
+      const calls: (() => unknown)[] = [
+        () => env.openDatabase(value as never),
+        () => env.openDatabase('d2', value as never),
+        () => env.openDatabase('d2', { type: value } as never),
+        () => env.openDatabase('d2', { pageSize: value } as never),
+        () => env.openMap('m2', value as never),
+        () => env.openMap('m2', { key: value } as never),
+        () => env.archive(value as never),
+        () => env.begin(value as never),
+        () => env.begin({ retries: value } as never),
+        () => env.transaction(() => 1, { isolation: value } as never),
+        () => db.get(value as never),
+        () => db.put(new Uint8Array(1), new Uint8Array(1), value as never),
+        () => map.range(value as never),
+        () => map.range({ limit: value } as never),
+        () => map.forEach(value as never),
+        () => Environment.open(tempDir(), value as never),
+        () => Environment.open(tempDir(), { cacheSize: value } as never),
+      ];
+      for (const [i, call] of calls.entries()) {
+        expect(call, `call ${i} with ${typeof value}`).toThrow(DbError);
+      }
+    }
+    expectUsable(env);
+    env.close();
+  });
+
+  it('a call on a map whose database was closed is ClosedError, and poisons nothing', () => {
+    const env = Environment.open(tempDir());
+    const m = env.openMap<number, number>('m');
+    m.set(1, 1);
+    const iterator = m.keys();
+    const cursor = m.db.cursor();
+    m.db.close();
+    expect(() => m.set(2, 2)).toThrow(ClosedError);
+    expect(() => m.get(1)).toThrow(ClosedError);
+    expect(() => m.size).toThrow(ClosedError);
+    expect(() => iterator.next()).toThrow(ClosedError);
+    expect(() => cursor.first()).toThrow(ClosedError);
+    expect(errorOf(() => m.set(2, 2), ClosedError).code).toBe('CLOSED');
+    expectUsable(env);
+    expect(env.openMap<number, number>('m').get(1)).toBe(1);
+    env.close();
+  });
+
+  it('a database is not closed under an open transaction', () => {
+    const env = Environment.open(tempDir());
+    const m = env.openMap<number, number>('m');
+    const other = env.openMap<number, number>('other');
+    const txn = env.begin();
+    m.set(1, 1);
+    expect(() => m.db.close()).toThrow(InvalidArgumentError);
+    expect(m.db.isClosed).toBe(false);
+    txn.commit();
+    m.db.close();
+    expect(m.db.isClosed).toBe(true);
+    other.set(1, 2);
+    expect(env.openMap<number, number>('m').get(1)).toBe(1);
+    env.close();
+  });
+
+  it('a closed cursor, environment or database throws ClosedError; a transaction end, not', () => {
+    const env = Environment.open(tempDir());
+    const m = env.openMap<number, number>('m');
+    m.set(1, 1);
+    const cursor = m.db.cursor();
+    cursor.close();
+    expect(() => cursor.first()).toThrow(ClosedError);
+    let inTxn: ReturnType<typeof m.db.cursor> | undefined;
+    env.transaction(() => { inTxn = m.db.cursor(); });
+    expect(() => inTxn!.first()).toThrow(TransactionClosedError);
+    const db = m.db;
+    env.close();
+    expect(db.isClosed).toBe(true);
+    expect(() => m.get(1)).toThrow(ClosedError);
+    expect(() => env.openMap('m')).toThrow(ClosedError);
+    expect(() => env.begin()).toThrow(ClosedError);
+    expect(() => env.checkpoint()).toThrow(ClosedError);
+  });
+});
+
+describe('unknown options', () => {
+  it('openDatabase and openMap reject an unknown option by name and create nothing', () => {
+    const dir = tempDir();
+    const env = Environment.open(dir);
+    const dbError = errorOf(
+      () => env.openDatabase('d', { duplicates: true } as never), InvalidArgumentError,
+    );
+    expect(dbError.message).toMatch(/duplicates/);
+    const mapError = errorOf(
+      () => env.openMap('m', { duplicates: true } as never), InvalidArgumentError,
+    );
+    expect(mapError.message).toMatch(/duplicates/);
+    expect(() => env.begin({ durabilty: 'none' } as never)).toThrow(/durabilty/);
+    expect(() => env.openMap<number, number>('m').range({ from: 1 } as never)).toThrow(/from/);
+    expect(fs.existsSync(path.join(dir, 'd.db'))).toBe(false);
+    expectUsable(env);
+    env.close();
+  });
+});
+
+describe('homes that cannot be made', () => {
+  it.skipIf(process.platform !== 'linux')('Environment.open under /proc fails with IoError', () => {
+    // Run in a child process with a timeout: a synchronous hang could not be interrupted here.
+    const dist = requireDist();
+    const source = `
+      import { Environment } from ${JSON.stringify(dist)};
+      try { Environment.open('/proc/stowage-no-such-dir/home'); console.log('opened'); }
+      catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', source], {
+      encoding: 'utf8', timeout: 15_000,
+    });
+    expect(run.error?.message ?? '', 'the open must return, not hang').toBe('');
+    const reported = JSON.parse(run.stdout) as { name: string; code: string; message: string };
+    expect(reported.name).toBe('IoError');
+    expect(reported.code).toBe('IO');
+    expect(reported.message).toMatch(/\/proc\/stowage-no-such-dir/);
+    expect(reported.message).toMatch(/ENOENT/);
+  }, 30_000);
+
+  it('a home below a file is IoError naming the path', () => {
+    const file = path.join(tempDir(), 'plain-file');
+    fs.writeFileSync(file, 'x');
+    const error = errorOf(() => Environment.open(path.join(file, 'home')), IoError);
+    expect(error.message).toMatch(/plain-file/);
   });
 });

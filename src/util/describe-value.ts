@@ -1,10 +1,15 @@
 /**
- * Short, safe descriptions of arbitrary values for error messages.
+ * Short, safe descriptions of arbitrary values for error messages. Every message that shows
+ * a value a user passed in builds it with these, never with `String(x)`, `JSON.stringify(x)`
+ * or a template literal of `x`: those throw on symbols, bigints (JSON), objects without a
+ * prototype, throwing `toString` methods and getters, and proxies.
  *
- * Layer: codec (rank 1). Imports nothing.
+ * Layer: util (rank 0). Imports nothing.
  *
  * Invariants:
- * 1. Never throws, whatever the input (proxies, getters and `toString` that throw included).
+ * 1. Never throws, whatever the input (proxies, revoked proxies, getters and `toString`
+ *    that throw, circular objects included). It calls no `toString` and reads no property
+ *    of an object but array items, the prototype chain and a function's own `name`.
  * 2. Output is at most about 80 characters.
  */
 
@@ -15,8 +20,8 @@ export function describeType(value: unknown): string {
   if (value === null) return 'null';
   const kind = typeof value;
   if (kind !== 'object') return kind;
-  if (Array.isArray(value)) return 'array';
   try {
+    if (Array.isArray(value)) return 'array';
     const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)
       ?.constructor?.name;
     if (typeof name === 'string' && name !== '' && name !== 'Object') return `object (${name})`;
@@ -35,6 +40,19 @@ export function describeValue(value: unknown): string {
   }
 }
 
+/**
+ * The message of a thrown value, for a message that reports it as a cause: an `Error`'s own
+ * `message` when it is a string, else the value described.
+ */
+export function describeError(error: unknown): string {
+  try {
+    if (error instanceof Error && typeof error.message === 'string') return clip(error.message);
+  } catch {
+    // A proxy or a throwing getter: fall through to the description.
+  }
+  return describeValue(error);
+}
+
 function render(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
@@ -47,18 +65,26 @@ function render(value: unknown, depth: number): string {
     case 'undefined':
       return String(value);
     case 'symbol':
-      return value.toString();
+      return clip(Symbol.prototype.toString.call(value));
     case 'function':
-      return `function ${value.name || '(anonymous)'}`;
+      return `function ${functionName(value)}`;
     default:
       return renderObject(value as object | null, depth);
   }
 }
 
+/** A function's own `name` when it is a plain data property holding a string. */
+function functionName(fn: unknown): string {
+  const descriptor = Object.getOwnPropertyDescriptor(fn, 'name');
+  const name: unknown = descriptor?.value;
+  return typeof name === 'string' && name !== '' ? clip(name) : '(anonymous)';
+}
+
 function renderObject(value: object | null, depth: number): string {
   if (value === null) return 'null';
   if (value instanceof Date) {
-    return Number.isNaN(value.getTime()) ? 'Date(Invalid Date)' : `Date(${value.toISOString()})`;
+    const time = Date.prototype.getTime.call(value);
+    return Number.isNaN(time) ? 'Date(Invalid Date)' : `Date(${new Date(time).toISOString()})`;
   }
   if (value instanceof Uint8Array) {
     const hex = Buffer.from(value.buffer, value.byteOffset, Math.min(value.length, 16))
