@@ -11,7 +11,7 @@ export {
   Database, type DatabaseConfig, type DatabaseStat, type DatabaseType, type EnvironmentOptions,
   type EnvironmentStat, type Durability, DbCursor as Cursor, TxnHandle as Transaction,
   type TransactionOptions, type Isolation, CoreEnvironment, type EnvironmentClass,
-  type ResolvedOptions,
+  type ResolvedOptions, type ArchiveOptions, type PutOptions,
 } from './env/index.js';
 export {
   type BtreeVerifyReport as VerifyReport, type Comparator, type CursorPosition,

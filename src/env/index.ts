@@ -2,8 +2,10 @@
  * The env layer (rank 6): environments, low-level database handles and cursors, explicit
  * transactions.
  */
-export { CoreEnvironment, type DatabaseConfig, type EnvironmentClass } from './environment.js';
-export { Database, type DatabaseStat, type DatabaseType } from './database.js';
+export {
+  CoreEnvironment, type ArchiveOptions, type DatabaseConfig, type EnvironmentClass,
+} from './environment.js';
+export { Database, type DatabaseStat, type DatabaseType, type PutOptions } from './database.js';
 export { DbCursor } from './db-cursor.js';
 export { TxnHandle } from './txn-handle.js';
 export type { EnvironmentStat, Isolation, TransactionOptions } from './env-types.js';
