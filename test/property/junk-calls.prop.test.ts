@@ -109,7 +109,8 @@ class Junk {
     for (let i = this.int(3); i >= 0; i--) {
       const name = this.pick(OPTION_NAMES);
       // A comparator is user code run inside the tree's searches: it must be a total order
-      // that returns (see docs/api.md), so only a sane one or a non-function is drawn.
+      // (see docs/api.md), so only a sane one or a non-function is drawn here; one that
+      // throws is test/unit/env/comparator-errors.test.ts.
       if (name === 'comparator') {
         options[name] = this.random() < 0.7
           ? reverseBytes : this.pick(this.values.filter(NOT_COMPARATORS));

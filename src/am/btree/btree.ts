@@ -21,7 +21,7 @@ import {
   type AmFile, AmType, META_FLAG_USER_COMPARATOR, META_PGNO, checkMeta, freeOverflow, initMeta,
   metaCount, metaFlags, readOverflow, setMetaLast, setMetaRoot, writeOverflow,
 } from '../common/index.js';
-import type { Comparator } from './comparator.js';
+import { type Comparator, checkedComparator } from './comparator.js';
 import {
   LEAF_ITEM_HEADER, OVERFLOW_REF_SIZE, itemIsOverflow, itemValueBytes, leafIsOverflow, leafItem,
   leafOverflowItem, writeLeafItem, leafOverflowRef, leafValueBytes, maxItemBytes, maxKeyBytes,
@@ -56,10 +56,11 @@ export class Btree implements SearchTarget {
   readonly maxKeyBytes: number;
   private readonly maxItem: number;
 
-  private constructor(
-    readonly file: AmFile,
-    readonly compare: Comparator | undefined,
-  ) {
+  /** The user comparator, checked (see comparator.ts), or undefined for byte order. */
+  readonly compare: Comparator | undefined;
+
+  private constructor(readonly file: AmFile, compare: Comparator | undefined) {
+    this.compare = compare && checkedComparator(compare, file.name);
     this.maxKeyBytes = maxKeyBytes(file.pageSize);
     this.maxItem = maxItemBytes(file.pageSize);
     this.itemScratch = new Uint8Array(this.maxItem);
@@ -249,17 +250,18 @@ export class Btree implements SearchTarget {
     const hint = this.appendHint;
     if (hint === 0) return undefined;
     const frame = this.pinUnlocked(hint);
-    const count = getSlotCount(frame);
-    const ordered = getType(frame) === PageType.BTREE_LEAF && getNext(frame) === 0 &&
-      count > 0 && compareLeafKey(this, key, frame, count - 1) > 0;
-    if (ordered && fits(frame, itemSize)) {
-      try {
+    let ordered: boolean;
+    try {
+      const count = getSlotCount(frame);
+      ordered = getType(frame) === PageType.BTREE_LEAF && getNext(frame) === 0 &&
+        count > 0 && compareLeafKey(this, key, frame, count - 1) > 0;
+      if (ordered && fits(frame, itemSize)) {
         this.lockRead(hint);
-      } catch (e) {
-        this.unpin(frame);
-        throw e;
+        return frame;
       }
-      return frame;
+    } catch (e) {
+      this.unpin(frame);
+      throw e;
     }
     this.unpin(frame);
     this.appendHint = pgno(0);

@@ -78,11 +78,25 @@ export class BtreeCursor {
     return this.settleBackward(leaf, getSlotCount(leaf) - 1);
   }
 
+  /**
+   * The leaf that may hold `key`, pinned and read-locked, with `result` saying where `key`
+   * is or belongs in it; nothing stays pinned when a user comparator throws.
+   */
+  private leafFor(key: Uint8Array): Frame {
+    const leaf = descend(this.tree, ROOT_PGNO, key);
+    try {
+      searchLeaf(this.tree, leaf, key, this.result);
+    } catch (e) {
+      this.tree.unpin(leaf);
+      throw e;
+    }
+    return leaf;
+  }
+
   /** Moves to `key` exactly (DB_SET). False (cursor unmoved) when it is absent. */
   seek(key: Uint8Array): boolean {
     this.checkOpen();
-    const leaf = descend(this.tree, ROOT_PGNO, key);
-    searchLeaf(this.tree, leaf, key, this.result);
+    const leaf = this.leafFor(key);
     if (!this.result.found) {
       this.tree.unpin(leaf);
       return false;
@@ -93,8 +107,7 @@ export class BtreeCursor {
   /** Moves to the smallest key >= `key` (or > `key` when `exclusive`); false: unmoved. */
   seekRange(key: Uint8Array, exclusive = false): boolean {
     this.checkOpen();
-    const leaf = descend(this.tree, ROOT_PGNO, key);
-    searchLeaf(this.tree, leaf, key, this.result);
+    const leaf = this.leafFor(key);
     const index = this.result.found && exclusive ? this.result.index + 1 : this.result.index;
     return this.settleForward(leaf, index);
   }
@@ -102,8 +115,7 @@ export class BtreeCursor {
   /** Moves to the largest key <= `key` (or < `key` when `exclusive`); false: unmoved. */
   seekRangeBackward(key: Uint8Array, exclusive = false): boolean {
     this.checkOpen();
-    const leaf = descend(this.tree, ROOT_PGNO, key);
-    searchLeaf(this.tree, leaf, key, this.result);
+    const leaf = this.leafFor(key);
     const index = this.result.found && !exclusive ? this.result.index : this.result.index - 1;
     return this.settleBackward(leaf, index);
   }

@@ -144,7 +144,7 @@ function walk(
         file: t.name, pgno: bad,
       });
     }
-    const child = by === 'first' ? 0 : by === 'last' ? count - 1 : searchInternal(t, frame, by);
+    const child = by === 'first' ? 0 : by === 'last' ? count - 1 : childFor(t, frame, by);
     if (path) {
       path.pgnos[depth] = frame.pgno;
       path.indexes[depth] = child;
@@ -156,6 +156,16 @@ function walk(
   }
   if (path) path.depth = depth;
   return lockedLeaf(t, frame);
+}
+
+/** `searchInternal`, unpinning `frame` when a user comparator throws. */
+function childFor(t: SearchTarget, frame: Frame, key: Uint8Array): number {
+  try {
+    return searchInternal(t, frame, key);
+  } catch (e) {
+    t.unpin(frame);
+    throw e;
+  }
 }
 
 /** Checks that `frame` is a leaf and read-locks it; unpins it if either fails. */
