@@ -54,12 +54,19 @@ const ISOLATION_LEVELS: readonly unknown[] = [
   'serializable', 'read-committed', 'read-uncommitted', 'snapshot',
 ];
 
+/** Transaction options as read once and checked by `readTxnOptions`. */
+export interface CheckedTxnOptions {
+  durability: Durability | undefined;
+  retries: number;
+}
+
 /**
- * Validates transaction options: `InvalidArgumentError` naming the option, or
- * `UnsupportedError` for an isolation level that is not built.
+ * Reads transaction options once (a getter runs once) and checks them:
+ * `InvalidArgumentError` naming the option, or `UnsupportedError` for an isolation level
+ * that is not built.
  */
-export function checkTxnOptions(options: TransactionOptions | undefined): void {
-  if (options === undefined) return;
+export function readTxnOptions(options: TransactionOptions | undefined): CheckedTxnOptions {
+  if (options === undefined) return { durability: undefined, retries: 0 };
   const given = readOptions(options, TRANSACTION_OPTION_NAMES, 'transaction options');
   const { durability, isolation, retries } = given;
   if (durability !== undefined && !['sync', 'write', 'none'].includes(durability as string)) {
@@ -81,4 +88,5 @@ export function checkTxnOptions(options: TransactionOptions | undefined): void {
       `retries must be a non-negative integer, got ${describeValue(retries)}`,
     );
   }
+  return { durability: durability as Durability | undefined, retries: (retries as number) ?? 0 };
 }

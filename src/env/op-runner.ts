@@ -36,7 +36,7 @@ import type { DbRunner } from './db-runner.js';
 import type { Durability } from './options.js';
 import type { TxnRuntime } from './txn-runtime.js';
 import { TxnContext, TxnHandle } from './txn-handle.js';
-import { type TransactionOptions, checkTxnOptions } from './env-types.js';
+import { type TransactionOptions, readTxnOptions } from './env-types.js';
 
 /** What the runner needs of its environment. */
 export interface RunnerHost {
@@ -195,10 +195,10 @@ export class OpRunner implements DbRunner {
   /** Begins an explicit transaction (a child of the current one) and makes it current. */
   begin(options?: TransactionOptions): TxnHandle {
     this.checkUsable();
-    checkTxnOptions(options);
+    const given = readTxnOptions(options);
     const runtime = this.requireRuntime('begin');
     const parent = this.context.current();
-    const durability = options?.durability ?? parent?.durability ?? this.host.durability;
+    const durability = given.durability ?? parent?.durability ?? this.host.durability;
     const txn = this.guard(() => runtime.mgr.begin(parent, durability, true));
     this.context.enter(txn, parent);
     return new TxnHandle(txn, (how) => this.endTxn(txn, how, true));
@@ -209,14 +209,14 @@ export class OpRunner implements DbRunner {
    * deadlock up to `retries` times (top-level only), rejects an `fn` that returns a promise.
    */
   transaction<T>(fn: () => T, options?: TransactionOptions): T {
-    checkTxnOptions(options);
+    const given = readTxnOptions(options);
     if (typeof fn !== 'function') throw new InvalidArgumentError('transaction needs a function');
-    const retries = options?.retries ?? 0;
+    const retries = given.retries;
     for (let attempt = 0; ; attempt++) {
       this.checkUsable();
       const runtime = this.requireRuntime('transaction');
       const parent = this.context.current();
-      const durability = options?.durability ?? parent?.durability ?? this.host.durability;
+      const durability = given.durability ?? parent?.durability ?? this.host.durability;
       const txn = this.guard(() => runtime.mgr.begin(parent, durability, true));
       try {
         const result = this.context.run(txn, fn);

@@ -180,6 +180,37 @@ describe('one bad call does not take the environment down', () => {
     env.close();
   });
 
+  it('transaction options are read once: a getter that throws the second time never runs again', () => {
+    const env = Environment.open(tempDir());
+    const m = env.openMap<string, number>('once');
+    const onceOnly = () => {
+      let reads = 0;
+      return {
+        get reads() { return reads; },
+        options: {
+          get durability(): 'none' {
+            if (++reads > 1) throw new Error('read twice');
+            return 'none';
+          },
+          get retries(): number {
+            return 1;
+          },
+        },
+      };
+    };
+    const forBegin = onceOnly();
+    const txn = env.begin(forBegin.options);
+    m.set('a', 1);
+    txn.commit();
+    expect(forBegin.reads).toBe(1);
+    const forTransaction = onceOnly();
+    env.transaction(() => m.set('b', 2), forTransaction.options);
+    expect(forTransaction.reads).toBe(1);
+    expect([...m]).toEqual([['a', 1], ['b', 2]]);
+    expectUsable(env);
+    env.close();
+  });
+
   it('values that break String() and JSON get InvalidArgumentError, never TypeError', () => {
     const env = Environment.open(tempDir());
     const db = env.openDatabase('d');
