@@ -144,7 +144,9 @@ function walk(
         file: t.name, pgno: bad,
       });
     }
-    const child = by === 'first' ? 0 : by === 'last' ? count - 1 : childFor(t, frame, by);
+    const child = by === 'first' ? 0
+      : by === 'last' ? count - 1
+      : t.compare ? childFor(t, frame, by) : searchInternal(t, frame, by);
     if (path) {
       path.pgnos[depth] = frame.pgno;
       path.indexes[depth] = child;
@@ -158,7 +160,7 @@ function walk(
   return lockedLeaf(t, frame);
 }
 
-/** `searchInternal`, unpinning `frame` when a user comparator throws. */
+/** `searchInternal` with a user comparator: unpins `frame` when the comparator throws. */
 function childFor(t: SearchTarget, frame: Frame, key: Uint8Array): number {
   try {
     return searchInternal(t, frame, key);
