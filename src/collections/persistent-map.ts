@@ -12,7 +12,7 @@
  * 3. Order is the byte order of encoded keys (natural order with `codecs.key`), or the
  *    database's comparator.
  */
-import { InvalidArgumentError, describeValue, readOptions } from '../util/index.js';
+import { InvalidArgumentError, describeValue, optionNames, readOptions } from '../util/index.js';
 import {
   type Codec, type KeyValue, codecs, decodeOrThrow, encodeOrThrow, isCodec, pointKeyCodec,
 } from '../codec/index.js';
@@ -40,19 +40,11 @@ export interface RangeOptions<K> {
 }
 
 /** Every name `openMap` and the constructor accept: the one list their option check uses. */
-const MAP_OPTION_NAMES = ['key', 'value', 'type'] as const satisfies readonly (keyof MapOptions<
-  unknown, unknown
->)[];
+const MAP_OPTION_NAMES = optionNames<MapOptions<unknown, unknown>>()(['key', 'value', 'type']);
 
-/** Fails to compile when `MapOptions` gains an option the list above lacks. */
-const everyOptionListed: Exclude<
-  keyof MapOptions<unknown, unknown>, (typeof MAP_OPTION_NAMES)[number]
-> extends never ? true : never = true;
-void everyOptionListed;
-
-const RANGE_OPTION_NAMES = [
+const RANGE_OPTION_NAMES = optionNames<RangeOptions<unknown>>()([
   'gt', 'gte', 'lt', 'lte', 'reverse', 'limit',
-] as const satisfies readonly (keyof RangeOptions<unknown>)[];
+]);
 
 /**
  * @internal Reads and checks map options into a plain object; every failure is

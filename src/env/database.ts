@@ -16,7 +16,7 @@
  */
 import {
   ClosedError, InvalidArgumentError, KeyExistsError, copyBytes, describeType, describeValue,
-  readOptions,
+  optionNames, readOptions,
 } from '../util/index.js';
 import {
   type Btree, type BtreeVerifyReport, truncateBtree, verifyBtree,
@@ -40,7 +40,7 @@ export interface PutOptions {
   noOverwrite?: boolean;
 }
 
-const PUT_OPTION_NAMES = ['noOverwrite'] as const satisfies readonly (keyof PutOptions)[];
+const PUT_OPTION_NAMES = optionNames<PutOptions>()(['noOverwrite']);
 
 /** @internal Throws unless `value` is a byte array (`what` names the argument). */
 export function checkBytes(value: unknown, what: string): asserts value is Uint8Array {

@@ -4,7 +4,7 @@
  * Layer: env (rank 6).
  */
 import {
-  InvalidArgumentError, UnsupportedError, describeValue, readOptions,
+  InvalidArgumentError, UnsupportedError, describeValue, optionNames, readOptions,
 } from '../util/index.js';
 import type { MPoolStats } from '../mpool/index.js';
 import type { LockStats } from '../lock/index.js';
@@ -40,15 +40,9 @@ export interface TransactionOptions {
 }
 
 /** Every name `begin` and `transaction` accept: the one list their option check uses. */
-const TRANSACTION_OPTION_NAMES = [
+const TRANSACTION_OPTION_NAMES = optionNames<TransactionOptions>()([
   'durability', 'isolation', 'retries',
-] as const satisfies readonly (keyof TransactionOptions)[];
-
-/** Fails to compile when `TransactionOptions` gains an option the list above lacks. */
-const everyOptionListed: Exclude<
-  keyof TransactionOptions, (typeof TRANSACTION_OPTION_NAMES)[number]
-> extends never ? true : never = true;
-void everyOptionListed;
+]);
 
 const ISOLATION_LEVELS: readonly unknown[] = [
   'serializable', 'read-committed', 'read-uncommitted', 'snapshot',

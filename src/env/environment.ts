@@ -30,7 +30,7 @@
 import * as nodePath from 'node:path';
 import {
   AssertionError, CorruptionError, EnvironmentLockedError, InvalidArgumentError, type Lsn,
-  type Pgno, describeValue, readOptions, verifyEnabled,
+  type Pgno, describeValue, optionNames, readOptions, verifyEnabled,
 } from '../util/index.js';
 import {
   type FileSystem, type LockOwner, MemFs, acquireLockFile, nodeFs, releaseLockFile,
@@ -68,15 +68,9 @@ export interface DatabaseConfig {
 }
 
 /** Every name `openDatabase` accepts: the one list its unknown-option check uses. */
-const DATABASE_CONFIG_NAMES = [
+const DATABASE_CONFIG_NAMES = optionNames<DatabaseConfig>()([
   'type', 'create', 'comparator', 'pageSize',
-] as const satisfies readonly (keyof DatabaseConfig)[];
-
-/** Fails to compile when `DatabaseConfig` gains an option the list above lacks. */
-const everyConfigListed: Exclude<
-  keyof DatabaseConfig, (typeof DATABASE_CONFIG_NAMES)[number]
-> extends never ? true : never = true;
-void everyConfigListed;
+]);
 
 /** A database config after `checkDatabaseConfig`: a plain object of checked values. */
 type CheckedDatabaseConfig = Omit<DatabaseConfig, 'type'> & { type: DatabaseType };
@@ -116,7 +110,7 @@ export interface ArchiveOptions {
   remove?: boolean;
 }
 
-const ARCHIVE_OPTION_NAMES = ['remove'] as const satisfies readonly (keyof ArchiveOptions)[];
+const ARCHIVE_OPTION_NAMES = optionNames<ArchiveOptions>()(['remove']);
 
 /** The constructor of an environment class (the core one or a subclass). */
 export type EnvironmentClass<E> = new (

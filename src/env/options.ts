@@ -10,7 +10,7 @@
  *    getter or proxy that throws, or a value of the wrong type is `InvalidArgumentError`
  *    naming the option, thrown before anything is created.
  */
-import { InvalidArgumentError, describeValue, readOptions } from '../util/index.js';
+import { InvalidArgumentError, describeValue, optionNames, readOptions } from '../util/index.js';
 import { type FileSystem } from '../os/index.js';
 import { CACHE_SIZE_MIN_BYTES } from '../mpool/index.js';
 import { PAGE_SIZE_MAX, PAGE_SIZE_MIN, isValidPageSize } from '../page/index.js';
@@ -84,16 +84,10 @@ const DEFAULTS: ResolvedOptions = {
 };
 
 /** Every name `Environment.open` accepts: the one list its unknown-option check uses. */
-const ENVIRONMENT_OPTION_NAMES = [
+const ENVIRONMENT_OPTION_NAMES = optionNames<EnvironmentOptions>()([
   'create', 'transactional', 'durability', 'cacheSize', 'pageSize', 'recover', 'logFileSize',
   'checkpointBytes', 'fullPageWrites', 'logAutoRemove', 'fileSystem',
-] as const satisfies readonly (keyof EnvironmentOptions)[];
-
-/** Fails to compile when `EnvironmentOptions` gains an option the list above lacks. */
-const everyOptionListed: Exclude<
-  keyof EnvironmentOptions, (typeof ENVIRONMENT_OPTION_NAMES)[number]
-> extends never ? true : never = true;
-void everyOptionListed;
+]);
 
 /** What a `FileSystem` must have for the environment to use it. */
 const FILE_SYSTEM_METHODS = [

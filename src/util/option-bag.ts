@@ -9,10 +9,27 @@
  * 1. Every failure is `InvalidArgumentError` naming the option: an unknown name, a getter or
  *    proxy trap that throws, an argument that is not an object. Nothing else escapes.
  * 2. The snapshot holds only known names whose value is not `undefined`.
- * 3. Each call site keeps its list of known names in one constant next to its options type.
+ * 3. Each call site keeps its list of known names in one constant next to its options type,
+ *    made by `optionNames`, so a name the type gains and the list lacks fails to compile.
  */
 import { InvalidArgumentError } from './errors.js';
 import { describeError, describeValue } from './describe-value.js';
+
+/** `Names` when it lists every key of `T`; otherwise a type no list is assignable to. */
+type Complete<T, Names extends readonly PropertyKey[]> =
+  Exclude<keyof T, Names[number]> extends never
+    ? Names
+    : { missingOptionNames: Exclude<keyof T, Names[number]> };
+
+/**
+ * The option names of options type `T`, checked at compile time to be every one of its keys:
+ * `const NAMES = optionNames<PutOptions>()(['noOverwrite'])`.
+ */
+export function optionNames<T>() {
+  return <const Names extends readonly (keyof T & string)[]>(
+    names: Names & Complete<T, Names>,
+  ): Names => names;
+}
 
 /**
  * A plain copy of the known options in `given` (`undefined` gives `{}`).

@@ -1,11 +1,12 @@
 /**
  * `describeValue`, `describeType`, `describeError` and `readOptions` (util): messages about
  * user values never throw and never call the values' own code, whatever the value; options
- * objects are read once, unknown names and unreadable options are `InvalidArgumentError`.
+ * objects are read once, unknown names and unreadable options are `InvalidArgumentError`;
+ * `optionNames` lists must name every option of their type (checked by the type checker).
  */
 import { describe, expect, it } from 'vitest';
 import {
-  InvalidArgumentError, describeError, describeType, describeValue, readOptions,
+  InvalidArgumentError, describeError, describeType, describeValue, optionNames, readOptions,
 } from '../../../src/util/index.js';
 
 function hostile(): unknown[] {
@@ -69,5 +70,18 @@ describe('readOptions', () => {
         expect(e).toBeInstanceOf(InvalidArgumentError);
       }
     }
+  });
+});
+
+describe('optionNames', () => {
+  interface Options { a?: number; b?: string }
+
+  it('returns the complete list it is given, and the type checker refuses an incomplete one', () => {
+    expect(optionNames<Options>()(['a', 'b'])).toEqual(['a', 'b']);
+    // @ts-expect-error 'b' is missing: a list that lacks an option of the type fails to compile.
+    const missing = optionNames<Options>()(['a']);
+    // @ts-expect-error 'c' is not an option of the type.
+    const extra = optionNames<Options>()(['a', 'b', 'c']);
+    expect([missing, extra]).toEqual([['a'], ['a', 'b', 'c']]);
   });
 });
