@@ -18,9 +18,14 @@
  *    poisoned: every call throws `RunRecoveryError` until it is closed and reopened. Bad
  *    arguments never poison it: every call checks them (a config or options object is read
  *    once, through `readOptions`) before anything changes, and throws a typed error.
- * 4. `close()` checkpoints (or writes every dirty page), syncs every file and removes the
- *    lock file. Closing a poisoned environment writes nothing: it drops the cache and the
- *    log buffer (recovery at the next open repairs), closes the files, removes the lock file.
+ * 4. `close()` checkpoints (or writes every dirty page), syncs every file, removes the
+ *    unclean marker and then the lock file. Closing a poisoned environment writes nothing:
+ *    it drops the cache and the log buffer (recovery at the next open repairs), closes the
+ *    files, removes the lock file and leaves the unclean marker.
+ * 7. The unclean marker `__stowage.unclean` exists, durably, from the moment an open has
+ *    the lock until a clean `close()` has synced everything: a crash, a failed open or a
+ *    poisoned close leaves it, so the next open knows the home was not closed cleanly
+ *    (`wasUnclean`; a log found removed is then corruption, not a clean start).
  * 5. With `STOWAGE_VERIFY` set, every transaction checks the structure of each page it
  *    changed when it ends, and `close()` verifies every open database and checks the lock
  *    table's and the cache's invariants; a failure is an `AssertionError` (a bug report).
@@ -118,6 +123,8 @@ export type EnvironmentClass<E> = new (
 ) => E;
 
 const LOCK_FILE = '__stowage.lock';
+/** Present while a home may hold work a clean close has not synced (invariant 7). */
+const UNCLEAN_MARKER = '__stowage.unclean';
 /** Homes open in this thread (module state is per thread; other threads see the lock file). */
 const openHomes = new Set<string>();
 
@@ -134,7 +141,10 @@ export class CoreEnvironment {
   private readonly anonymous: boolean;
   /** Who this environment wrote into the home's lock file; undefined when anonymous. */
   private lockOwner: LockOwner | undefined;
-  /** True when the previous owner of the home did not close it cleanly. */
+  /**
+   * True when the previous owner of the home did not close it cleanly: it died, its open
+   * failed, or it closed after an error had poisoned it.
+   */
   readonly wasUnclean: boolean;
   /** What recovery did at open (transactional environments with a log). */
   readonly recovery: RecoveryReport | undefined;
@@ -207,7 +217,10 @@ export class CoreEnvironment {
     return parseDbConfig(Buffer.from(this.fs.readFile(path)).toString('utf8'));
   }
 
-  /** Takes the home's lock file; true when a dead owner's lock was taken over. */
+  /**
+   * Takes the home's lock file and sets the unclean marker; true when the previous owner did
+   * not close the home cleanly (a stale lock taken over, or the marker found).
+   */
   private lockHome(): boolean {
     if (this.anonymous) return false;
     if (this.fs === nodeFs && openHomes.has(this.home)) {
@@ -221,7 +234,29 @@ export class CoreEnvironment {
     });
     this.lockOwner = lock.owner;
     if (this.fs === nodeFs) openHomes.add(this.home);
-    return lock.tookOverStale;
+    try {
+      const markerFound = this.setUncleanMarker();
+      return lock.tookOverStale || lock.reclaimedOwn || markerFound;
+    } catch (e) {
+      this.releaseHome();
+      throw e;
+    }
+  }
+
+  /** Creates the unclean marker durably unless it exists; true when it existed. */
+  private setUncleanMarker(): boolean {
+    const marker = nodePath.join(this.home, UNCLEAN_MARKER);
+    if (this.fs.exists(marker)) return true;
+    this.fs.open(marker, 'create').close();
+    this.fs.syncDir(this.home);
+    return false;
+  }
+
+  /** Removes the unclean marker once a clean close has synced everything (invariant 7). */
+  private clearUncleanMarker(): void {
+    if (this.lockOwner === undefined) return;
+    this.fs.remove(nodePath.join(this.home, UNCLEAN_MARKER));
+    this.fs.syncDir(this.home);
   }
 
   private releaseHome(): void {
@@ -390,19 +425,26 @@ export class CoreEnvironment {
   /** Closes every database, checkpoints, syncs and releases the home. */
   close(): void {
     if (this.closed) return;
-    const poisoned = this.runner.isPoisoned;
+    let shutDown = false;
     try {
-      if (!poisoned) this.runner.guard(() => this.shutDown());
+      if (!this.runner.isPoisoned) {
+        this.runner.guard(() => this.shutDown());
+        shutDown = true;
+      }
       if (verifyEnabled && !this.runner.isPoisoned) this.verifyOnClose();
     } finally {
       this.closed = true;
-      for (const db of this.databases.values()) {
-        db.markClosed();
-        db.file.mp.close(false);
+      try {
+        for (const db of this.databases.values()) {
+          db.markClosed();
+          db.file.mp.close(false);
+        }
+        this.databases.clear();
+        this.runtime?.close(!this.runner.isPoisoned);
+        if (shutDown && !this.runner.isPoisoned) this.clearUncleanMarker();
+      } finally {
+        this.releaseHome();
       }
-      this.databases.clear();
-      this.runtime?.close(!this.runner.isPoisoned);
-      this.releaseHome();
     }
   }
 

@@ -63,8 +63,9 @@ export class TxnRuntime implements RecoveryFileTable {
   pageCheck: PageCheck | undefined;
 
   /**
-   * @param cleanShutdown the previous owner closed the home (no stale lock was taken over):
-   *   its database files are complete, so a log removed since is not needed
+   * @param cleanShutdown the previous owner closed the home cleanly (no unclean marker, no
+   *   stale lock taken over): its database files are complete, so a log removed since is
+   *   not needed
    */
   constructor(
     fs: FileSystem, home: string, private readonly options: ResolvedOptions,
