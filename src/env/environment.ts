@@ -23,9 +23,11 @@
  *    it drops the cache and the log buffer (recovery at the next open repairs), closes the
  *    files, removes the lock file and leaves the unclean marker.
  * 7. The unclean marker `__stowage.unclean` exists, durably, from the moment an open has
- *    the lock until a clean `close()` has synced everything: a crash, a failed open or a
- *    poisoned close leaves it, so the next open knows the home was not closed cleanly
- *    (`wasUnclean`; a log found removed is then corruption, not a clean start).
+ *    the lock until a clean `close()` has synced everything: a crash, a poisoned close and
+ *    a failed open of a home that was already unclean leave it, so the next open knows the
+ *    home was not closed cleanly (`wasUnclean`; a log found removed is then corruption, not
+ *    a clean start). A failed open of a clean home removes it again: opening changes no
+ *    data (recovery after a clean close has nothing to redo or undo).
  * 5. With `STOWAGE_VERIFY` set, every transaction checks the structure of each page it
  *    changed when it ends, and `close()` verifies every open database and checks the lock
  *    table's and the cache's invariants; a failure is an `AssertionError` (a bug report).
@@ -173,6 +175,8 @@ export class CoreEnvironment {
       }
     } catch (e) {
       this.runtime?.close(false);
+      // Opening changes no data: a home that was clean stays clean (invariant 7).
+      if (!this.wasUnclean) this.clearUncleanMarkerAfterFailure();
       this.releaseHome();
       throw e;
     }
@@ -250,6 +254,15 @@ export class CoreEnvironment {
     this.fs.open(marker, 'create').close();
     this.fs.syncDir(this.home);
     return false;
+  }
+
+  /** `clearUncleanMarker` on a failed open; a failure to remove it only keeps it. */
+  private clearUncleanMarkerAfterFailure(): void {
+    try {
+      this.clearUncleanMarker();
+    } catch {
+      // The marker stays: the next open is treated as unclean, which is only cautious.
+    }
   }
 
   /** Removes the unclean marker once a clean close has synced everything (invariant 7). */

@@ -18,7 +18,8 @@
  * 5. A log that ends before `requireEnd` (database files were synced after the log was
  *    durable through it) was damaged or truncated: `CorruptionError` naming the last file
  *    and the offset where its valid records end, thrown before anything is repaired, so
- *    neither the log nor a database file is rewritten from what remains. A log with no
+ *    neither the log nor a database file is rewritten from what remains (after a clean
+ *    close the message says that removing the log files is safe). A log with no
  *    records at all is that error too, unless `removedLogOk` (its files were removed after
  *    a clean shutdown): the new log then starts in the file after `requireEnd`'s.
  */
@@ -128,11 +129,16 @@ function checkReachesRequiredEnd(
   const end: Lsn = makeLsn(fileNumber, scan.endOffset);
   if (end >= settings.requireEnd) return;
   const why = scan.stop === undefined ? 'the file ends there' : `a record there is ${scan.stop}`;
+  const remedy = settings.removedLogOk
+    ? 'the environment was closed cleanly, so its database files are complete: restore the ' +
+      'log files from a backup, or remove every log file of the environment (log.*) and it ' +
+      'opens without them'
+    : 'restore the log files (or the whole environment) from a backup';
   throw new CorruptionError(
     `log file ${path} is damaged or truncated: its valid records end at offset ` +
       `${scan.endOffset} (${why}), but database files were synced through log ` +
       `${formatLsn(settings.requireEnd)}, so the log lost records they depend on. Nothing ` +
-      'was changed; restore the log files (or the whole environment) from a backup',
+      `was changed; ${remedy}`,
     { file: path, offset: scan.endOffset },
   );
 }

@@ -253,6 +253,16 @@ describe('a damaged newest log file after a clean close', () => {
     expectCorruption(r.outcome, /log file .*log\.\d+ is damaged or truncated: .* offset \d+/);
   });
 
+  it('says that removing the log is safe after a clean close, and it is', () => {
+    const fs = built.image.clone();
+    const log = newestLog();
+    truncateTo(log, Math.floor(logRecordsEnd(fs, log) / 2))(fs, Math.random);
+    expectCorruption(attempt(fs), /closed cleanly.*remove every log file/);
+    for (const path of files(fs, isLog)) fs.remove(path);
+    const reopened = attempt(fs);
+    expect(reopened.ok, reopened.ok ? "" : describeError(reopened.error)).toBe(true);
+  });
+
   it('reports flipped bytes in the middle of the log', () => {
     const log = newestLog();
     const r = trial(flipByte(log, Math.floor(logRecordsEnd(built.image, log) / 3)), true);

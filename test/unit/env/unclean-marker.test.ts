@@ -2,9 +2,10 @@
  * The unclean marker (`__stowage.unclean`, docs/architecture.md section 2): a home is known to
  * have been closed cleanly only when its last owner's `close()` synced everything. A crash
  * (here a power cut of the in-memory file system, whose lock then names this very thread), a
- * failed open and a close after an error poisoned the environment all leave the home unclean,
- * so the next open reports `wasUnclean` and treats a log found removed as corruption instead
- * of starting a fresh log over database files that miss committed work.
+ * close after an error poisoned the environment and a failed open of a home that was already
+ * unclean all leave it unclean (a failed open of a clean home changes no data: it stays
+ * clean), so the next open reports `wasUnclean` and treats a log found removed as corruption
+ * instead of starting a fresh log over database files that miss committed work.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -77,6 +78,24 @@ describe('the unclean marker', () => {
     errorOf(() => Environment.open(HOME, { ...OPTIONS, fileSystem: crashed }), CorruptionError);
     removeLogs(crashed);
     errorOf(() => Environment.open(HOME, { ...OPTIONS, fileSystem: crashed }), CorruptionError);
+  });
+
+  it('is removed again by a failed open of a clean home (opening changes no data)', () => {
+    const fs = new MemFs();
+    const env = Environment.open(HOME, { ...OPTIONS, fileSystem: fs });
+    write(env, 20);
+    env.close();
+    const logs = fs.list(HOME).filter((n) => /^log\.\d+$/.test(n)).sort();
+    const handle = fs.open(`${HOME}/${logs.at(-1)!}`, 'readwrite');
+    handle.truncate(200);
+    handle.close();
+    errorOf(() => Environment.open(HOME, { ...OPTIONS, fileSystem: fs }), CorruptionError);
+    expect(fs.exists(MARKER)).toBe(false);
+    removeLogs(fs);
+    const reopened = Environment.open(HOME, { ...OPTIONS, fileSystem: fs });
+    expect(reopened.wasUnclean).toBe(false);
+    expect(reopened.openMap('m').size).toBe(20 * 200);
+    reopened.close();
   });
 
   it('survives a poisoned close: the next open is unclean and finds every commit', () => {
