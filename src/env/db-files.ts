@@ -80,7 +80,7 @@ export function createDatabaseFile(
   const mp = pool.openFile(handle, pageSize, temporary);
   const file: AmFile = { mp, pageSize, name: temporary, changes: directChanges };
   try {
-    Btree.create(file, comparator);
+    Btree.create(file, { compare: comparator });
   } finally {
     mp.close();
   }

@@ -343,7 +343,7 @@ export class CoreEnvironment {
       const pageSize = sniffPageSize(handle, path);
       mp = this.pool.openFile(handle, pageSize, path);
       const file: AmFile = { mp, pageSize, name: path, changes: directChanges };
-      const tree = Btree.open(file, config.comparator);
+      const tree = Btree.open(file, { compare: config.comparator });
       this.runtime?.registerOpen(mp, this.home);
       return new Database(name, 'btree', tree, file, this.runner);
     } catch (e) {

@@ -11,6 +11,9 @@
  * 3. Every page change goes through `file.changes` (so it can be logged), and every pinned
  *    frame is unpinned before the operation returns, also when it throws.
  * 4. The meta page's record count equals the number of leaf items.
+ * 5. The shape (duplicates, record numbers, comparators) is the one recorded at creation
+ *    (shape.ts); a counted tree keeps its subtree counts exact (counts.ts) and takes no
+ *    shortcut that skips the path (the append hint).
  */
 import { type Pgno, InvalidArgumentError, copyBytes, pgno } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
@@ -18,13 +21,20 @@ import {
   PageType, fits, getNext, getSlotCount, getType, initPage, slotLength, totalFree,
 } from '../../page/index.js';
 import {
-  type AmFile, AmType, META_FLAG_USER_COMPARATOR, META_PGNO, checkMeta, freeOverflow, initMeta,
-  metaCount, metaFlags, readOverflow, setMetaLast, setMetaRoot, writeOverflow,
+  type AmFile, AmType, META_PGNO, checkMeta, freeOverflow, initMeta, metaCount, metaFlags,
+  readOverflow, setMetaLast, setMetaRoot, writeOverflow,
 } from '../common/index.js';
 import { type Comparator, checkedComparator } from './comparator.js';
+import { type BtreeConfig, type BtreeShape, checkShape, shapeFlags, shapeOf } from './shape.js';
+import { DupTarget, SEPARATOR_HEADER } from './dup-order.js';
+import { adjustPathCounts, subtreeCount } from './counts.js';
 import {
-  LEAF_ITEM_HEADER, OVERFLOW_REF_SIZE, itemIsOverflow, itemValueBytes, leafIsOverflow, leafItem,
-  leafOverflowItem, writeLeafItem, leafOverflowRef, leafValueBytes, maxItemBytes, maxKeyBytes,
+  PUT_NO_OVERWRITE, deleteKey, locateFirstDup, putDuplicate,
+} from './duplicates.js';
+import {
+  COUNTED_ITEM_HEADER, INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER, OVERFLOW_REF_SIZE,
+  itemIsOverflow, itemValueBytes, leafIsOverflow, leafItem, leafOverflowItem, writeLeafItem,
+  leafOverflowRef, leafValueBytes, maxItemBytes, maxKeyBytes,
 } from './format.js';
 import {
   type SearchResult, type SearchTarget, TreePath, compareLeafKey, descend, edgeLeaf, searchLeaf,
@@ -45,7 +55,9 @@ export class Btree implements SearchTarget {
   version = 0;
   readonly path = new TreePath();
   readonly listeners = new Set<ChangeListener>();
-  private readonly result: SearchResult = { index: 0, found: false, item: -1 };
+  readonly result: SearchResult = { index: 0, found: false, item: -1 };
+  /** The search target of operations on a tree with duplicates (reused). */
+  readonly target = new DupTarget();
   /**
    * Where `put` builds its leaf item: the item lives only until `put` returns (pages and
    * log records copy it), so one buffer serves every call.
@@ -55,25 +67,49 @@ export class Btree implements SearchTarget {
   private appendHint: Pgno = pgno(0);
   readonly maxKeyBytes: number;
   private readonly maxItem: number;
+  /** Longest separator an internal item may hold. */
+  readonly maxSeparator: number;
 
   /** The user comparator, checked (see comparator.ts), or undefined for byte order. */
   readonly compare: Comparator | undefined;
+  /** The user duplicate comparator, checked, or undefined for byte order. */
+  readonly dupCompare: Comparator | undefined;
+  /** Internal items carry subtree counts (record numbers or duplicates). */
+  readonly counted: boolean;
+  /** Bytes of an internal item before its separator. */
+  readonly internalHeader: number;
+  /** No duplicates: a separator is a key, and keys are unique. */
+  readonly plainKeys: boolean;
+  readonly sortedDups: boolean;
+  readonly leafHeads: boolean;
+  readonly internalHeads: boolean;
 
-  private constructor(readonly file: AmFile, compare: Comparator | undefined) {
-    this.compare = compare && checkedComparator(compare, file.name);
-    this.maxKeyBytes = maxKeyBytes(file.pageSize);
+  private constructor(readonly file: AmFile, readonly shape: BtreeShape) {
+    this.compare = shape.compare && checkedComparator(shape.compare, file.name);
+    this.dupCompare = shape.dupCompare && checkedComparator(shape.dupCompare, file.name);
+    this.counted = shape.counted;
+    this.internalHeader = shape.counted ? COUNTED_ITEM_HEADER : INTERNAL_ITEM_HEADER;
+    this.plainKeys = shape.duplicates === 'none';
+    this.sortedDups = shape.duplicates === 'sorted';
+    this.leafHeads = !this.compare && this.plainKeys;
+    this.internalHeads = this.leafHeads && !this.counted;
     this.maxItem = maxItemBytes(file.pageSize);
+    this.maxSeparator = this.maxItem - this.internalHeader;
+    // A separator of a tree with duplicates holds a key and an overflow reference.
+    this.maxKeyBytes = this.plainKeys ? maxKeyBytes(file.pageSize)
+      : this.maxSeparator - SEPARATOR_HEADER - OVERFLOW_REF_SIZE;
     this.itemScratch = new Uint8Array(this.maxItem);
   }
 
   /** Formats a new, empty file: meta page and an empty root leaf. */
-  static create(file: AmFile, compare?: Comparator): Btree {
+  static create(file: AmFile, config: BtreeConfig = {}): Btree {
+    const shape = shapeOf(config, file.name);
     const meta = file.mp.create(META_PGNO);
     const root = file.mp.create(ROOT_PGNO);
     try {
       file.changes.rewrite(file.mp, meta, () => {
         initPage(meta, META_PGNO, PageType.META);
-        initMeta(meta, file.pageSize, AmType.BTREE, compare ? META_FLAG_USER_COMPARATOR : 0);
+        initMeta(meta, file.pageSize, AmType.BTREE, shapeFlags(shape));
         setMetaRoot(meta, ROOT_PGNO);
         setMetaLast(meta, ROOT_PGNO);
       });
@@ -83,25 +119,20 @@ export class Btree implements SearchTarget {
       file.mp.release(root);
       file.mp.release(meta);
     }
-    return new Btree(file, compare);
+    return new Btree(file, shape);
   }
 
-  /** Opens an existing file, checking its meta page. */
-  static open(file: AmFile, compare?: Comparator): Btree {
+  /** Opens an existing file, checking its meta page and that `config` matches its shape. */
+  static open(file: AmFile, config: BtreeConfig = {}): Btree {
+    const shape = shapeOf(config, file.name);
     const meta = file.mp.get(META_PGNO);
     try {
       checkMeta(meta, file.name, file.pageSize, file.mp.pagesOnDisk());
-      const userOrder = (metaFlags(meta) & META_FLAG_USER_COMPARATOR) !== 0;
-      if (userOrder !== !!compare) {
-        throw new InvalidArgumentError(
-          `${file.name} was created ${userOrder ? 'with' : 'without'} a custom key ` +
-            `comparator; open it ${userOrder ? 'with the same comparator' : 'without one'}`,
-        );
-      }
+      checkShape(metaFlags(meta), shape, file.name);
     } finally {
       file.mp.release(meta);
     }
-    return new Btree(file, compare);
+    return new Btree(file, shape);
   }
 
   get name(): string {
@@ -129,6 +160,16 @@ export class Btree implements SearchTarget {
     this.file.mp.release(frame);
   }
 
+  /** Leaf items in the tree as its pages hold them now (a counted tree's root sum). */
+  totalItems(): number {
+    const root = this.pin(ROOT_PGNO);
+    try {
+      return subtreeCount(root);
+    } finally {
+      this.unpin(root);
+    }
+  }
+
   /** Records stored, as the current transaction sees them. Complexity: O(1). */
   count(): number {
     const meta = this.file.mp.get(META_PGNO);
@@ -145,6 +186,7 @@ export class Btree implements SearchTarget {
    * Complexity: O(log n).
    */
   getWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T | undefined {
+    if (!this.plainKeys) return this.firstDupWith(key, read);
     const leaf = descend(this, ROOT_PGNO, key);
     try {
       const result = this.result;
@@ -162,6 +204,20 @@ export class Btree implements SearchTarget {
     }
   }
 
+  /** `getWith` in a tree with duplicates: the key's first duplicate. */
+  private firstDupWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T | undefined {
+    const leaf = locateFirstDup(this, key);
+    if (!leaf) return undefined;
+    try {
+      const i = this.result.index;
+      if (!leafIsOverflow(leaf, i)) return read(leafValueBytes(leaf, i));
+      const ref = leafOverflowRef(leaf, i);
+      return read(readOverflow(this.file, ref.first, ref.length));
+    } finally {
+      this.unpin(leaf);
+    }
+  }
+
   /** A copy of the value stored under `key`, or `undefined`. */
   get(key: Uint8Array): Uint8Array | undefined {
     return this.getWith(key, copyBytes);
@@ -169,6 +225,11 @@ export class Btree implements SearchTarget {
 
   /** True when `key` is stored. */
   has(key: Uint8Array): boolean {
+    if (!this.plainKeys) {
+      const first = locateFirstDup(this, key);
+      if (first) this.unpin(first);
+      return first !== undefined;
+    }
     const leaf = descend(this, ROOT_PGNO, key);
     try {
       searchLeaf(this, leaf, key, this.result);
@@ -184,6 +245,9 @@ export class Btree implements SearchTarget {
    * Complexity: O(log n).
    */
   put(key: Uint8Array, value: Uint8Array, noOverwrite = false): boolean {
+    if (!this.plainKeys) {
+      return putDuplicate(this, key, value, noOverwrite ? PUT_NO_OVERWRITE : 0) === 'stored';
+    }
     this.checkKey(key);
     const appended = this.appendLeaf(key, this.itemSize(key, value));
     const leaf = appended ?? descend(this, ROOT_PGNO, key, this.path);
@@ -197,6 +261,7 @@ export class Btree implements SearchTarget {
       const { index, found } = this.result;
       if (found && noOverwrite) return false;
       this.beforeChange();
+      if (!found && this.counted) adjustPathCounts(this, 1);
       if (!found && this.insertInPlace(leaf, index, key, value)) return true;
       const item = this.makeItem(key, value);
       if (found) {
@@ -207,7 +272,8 @@ export class Btree implements SearchTarget {
       this.adjustCount(1);
       // An append that split the rightmost leaf went to the new right page, now rightmost.
       const next = getNext(leaf);
-      this.appendHint = next === 0 ? leaf.pgno : appended ? next : pgno(0);
+      this.appendHint = this.counted ? pgno(0) : next === 0 ? leaf.pgno : appended ? next
+        : pgno(0);
       return true;
     } finally {
       this.unpin(leaf);
@@ -225,7 +291,7 @@ export class Btree implements SearchTarget {
     this.fillValue = value;
     this.file.changes.insertItemWith(this.file.mp, leaf, index, size, this.fillLeafItem);
     this.adjustCount(1);
-    this.appendHint = getNext(leaf) === 0 ? leaf.pgno : pgno(0);
+    this.appendHint = getNext(leaf) === 0 && !this.counted ? leaf.pgno : pgno(0);
     return true;
   }
 
@@ -278,8 +344,12 @@ export class Btree implements SearchTarget {
     return inline <= this.maxItem ? inline : LEAF_ITEM_HEADER + key.length + OVERFLOW_REF_SIZE;
   }
 
-  /** Removes `key`. Returns false when it was not stored. Complexity: O(log n). */
+  /**
+   * Removes `key` (with duplicates: every one of them). Returns false when it was not stored.
+   * Complexity: O(log n) (O(d log n) for d duplicates).
+   */
   del(key: Uint8Array): boolean {
+    if (!this.plainKeys) return deleteKey(this, key) > 0;
     const leaf = descend(this, ROOT_PGNO, key, this.path);
     try {
       searchLeaf(this, leaf, key, this.result);
@@ -293,12 +363,13 @@ export class Btree implements SearchTarget {
   }
 
   /** Removes leaf item `index` of the pinned `leaf`, found by a descent that filled the path. */
-  private deleteAt(leaf: Frame, index: number): void {
+  deleteAt(leaf: Frame, index: number): void {
     const f = this.file;
     if (leafIsOverflow(leaf, index)) {
       const ref = leafOverflowRef(leaf, index);
       freeOverflow(f, ref.first, ref.length);
     }
+    if (this.counted) adjustPathCounts(this, -1);
     f.changes.deleteItem(f.mp, leaf, index);
     this.adjustCount(-1);
     rebalance(this, leaf, this.path.depth);
@@ -310,7 +381,7 @@ export class Btree implements SearchTarget {
     this.version++;
   }
 
-  private checkKey(key: Uint8Array): void {
+  checkKey(key: Uint8Array): void {
     if (key.length > this.maxKeyBytes) {
       throw new InvalidArgumentError(
         `${this.name}: key of ${key.length} bytes exceeds the ${this.maxKeyBytes}-byte limit ` +
@@ -319,7 +390,7 @@ export class Btree implements SearchTarget {
     }
   }
 
-  private makeItem(key: Uint8Array, value: Uint8Array): Uint8Array {
+  makeItem(key: Uint8Array, value: Uint8Array): Uint8Array {
     if (LEAF_ITEM_HEADER + key.length + value.length <= this.maxItem) {
       return leafItem(key, value, this.itemScratch);
     }
@@ -327,7 +398,7 @@ export class Btree implements SearchTarget {
     return leafOverflowItem(key, first, value.length);
   }
 
-  private insertAt(leaf: Frame, index: number, item: Uint8Array): void {
+  insertAt(leaf: Frame, index: number, item: Uint8Array): void {
     const f = this.file;
     if (fits(leaf, item.length)) {
       f.changes.insertItem(f.mp, leaf, index, item);
@@ -337,7 +408,7 @@ export class Btree implements SearchTarget {
     splitInsert(this, leaf, this.path.depth, index, item, append);
   }
 
-  private replaceAt(leaf: Frame, index: number, item: Uint8Array): void {
+  replaceAt(leaf: Frame, index: number, item: Uint8Array): void {
     const f = this.file;
     if (leafIsOverflow(leaf, index)) {
       const ref = leafOverflowRef(leaf, index);

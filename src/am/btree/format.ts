@@ -16,7 +16,11 @@
  * | offset | size | field                                                       |
  * | -----: | ---: | ----------------------------------------------------------- |
  * |      0 |    4 | child pgno                                                  |
- * |      4 |    k | separator key; item 0's key is empty and means "-infinity" |
+ * |      4 |    4 | only in a counted tree (record numbers or duplicates): the  |
+ * |        |      | number of leaf items under the child                        |
+ * |  4 / 8 |    k | separator; item 0's is empty and means "-infinity". In a    |
+ * |        |      | tree without duplicates it is a key; with duplicates it is  |
+ * |        |      | encoded by separator.ts (a key and part of a duplicate)     |
  *
  * Invariants:
  * 1. Keys on a page are strictly increasing under the tree's comparator.
@@ -31,6 +35,8 @@ import {
 
 export const LEAF_ITEM_HEADER = 3;
 export const INTERNAL_ITEM_HEADER = 4;
+/** Header of an internal item of a counted tree: child pgno, then the subtree's count. */
+export const COUNTED_ITEM_HEADER = 8;
 export const FLAG_OVERFLOW_VALUE = 1;
 /** Size of an overflow reference stored in place of a value. */
 export const OVERFLOW_REF_SIZE = 8;
@@ -85,15 +91,29 @@ export function leafOverflowItem(key: Uint8Array, first: Pgno, length: number): 
   return item;
 }
 
-/** Builds an internal item. */
-export function internalItem(child: Pgno, key: Uint8Array): Uint8Array {
-  const item = new Uint8Array(INTERNAL_ITEM_HEADER + key.length);
-  item[0] = child & 0xff;
-  item[1] = (child >>> 8) & 0xff;
-  item[2] = (child >>> 16) & 0xff;
-  item[3] = child >>> 24;
-  item.set(key, INTERNAL_ITEM_HEADER);
+/**
+ * Builds an internal item; `header` is `INTERNAL_ITEM_HEADER`, or `COUNTED_ITEM_HEADER`
+ * with the subtree's `count`.
+ */
+export function internalItem(
+  child: Pgno, key: Uint8Array, header = INTERNAL_ITEM_HEADER, count = 0,
+): Uint8Array {
+  const item = new Uint8Array(header + key.length);
+  const view = new DataView(item.buffer);
+  view.setUint32(0, child, true);
+  if (header === COUNTED_ITEM_HEADER) view.setUint32(4, count, true);
+  item.set(key, header);
   return item;
+}
+
+/** The subtree count of internal item i of a counted tree. */
+export function internalCount(p: Page, i: number): number {
+  return p.view.getUint32(slotOffset(p, i) + 4, true);
+}
+
+/** Byte offset of internal item i's count (a counted tree's; 4 bytes). */
+export function internalCountOffset(p: Page, i: number): number {
+  return slotOffset(p, i) + 4;
 }
 
 /** Byte offset of leaf item i's key. */
@@ -151,9 +171,10 @@ export function internalChild(p: Page, i: number): Pgno {
   return ((d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16)) + d[off + 3]! * 0x1000000) as Pgno;
 }
 
-export function internalKey(p: Page, i: number): Uint8Array {
+/** A view of internal item i's separator (`header` as for `internalItem`). */
+export function internalKey(p: Page, i: number, header = INTERNAL_ITEM_HEADER): Uint8Array {
   const off = slotOffset(p, i);
-  return p.data.subarray(off + INTERNAL_ITEM_HEADER, off + slotLength(p, i));
+  return p.data.subarray(off + header, off + slotLength(p, i));
 }
 
 /** Byte-order comparison of `key` with `len` bytes at `off` of `data`. */

@@ -16,9 +16,11 @@ import {
   itemView, setNext, usedBytes,
 } from '../../page/index.js';
 import { freePage } from '../common/index.js';
-import { internalChild, internalItem, internalKey } from './format.js';
+import { internalChild, internalCount, internalItem, internalKey } from './format.js';
 import type { Btree } from './btree.js';
 import { setPrevOf } from './links.js';
+import { setItemCount, subtreeCount } from './counts.js';
+import { freeSeparator } from './dup-order.js';
 
 /** A page using less than this share of its space tries to merge with a sibling. */
 const UNDERFULL_FRACTION = 0.25;
@@ -71,9 +73,11 @@ function mergeInto(t: Btree, parent: Frame, leftIndex: number, left: Frame, righ
   const items: Uint8Array[] = [];
   const rightCount = getSlotCount(right);
   for (let i = 0; i < rightCount; i++) items.push(itemView(right, i).slice());
+  const header = t.internalHeader;
   if (!isLeaf && items.length > 0) {
-    const separator = internalKey(parent, leftIndex + 1);
-    items[0] = internalItem(internalChild(right, 0), separator);
+    const separator = internalKey(parent, leftIndex + 1, header);
+    items[0] = internalItem(internalChild(right, 0), separator, header,
+      t.counted ? internalCount(right, 0) : 0);
   }
   let need = 0;
   for (const it of items) need += it.length + 4;
@@ -83,7 +87,10 @@ function mergeInto(t: Btree, parent: Frame, leftIndex: number, left: Frame, righ
     for (let i = 0; i < items.length; i++) insertItem(left, base + i, items[i]!);
   });
   if (isLeaf) unlinkLeaf(t, left, right);
+  // A leaf merge drops the separator; an internal merge moved it down into `left`.
+  if (isLeaf && !t.plainKeys) freeSeparator(f, internalKey(parent, leftIndex + 1, header));
   f.changes.deleteItem(f.mp, parent, leftIndex + 1);
+  if (t.counted) setItemCount(t, parent, leftIndex, subtreeCount(left));
   freePage(f, right);
 }
 

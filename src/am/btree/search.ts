@@ -15,11 +15,12 @@
 import { type Pgno, CorruptionError } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import { PageType, getSlotCount, getType, slotLength, slotOffset } from '../../page/index.js';
-import {
-  INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER, compareWithBytesAt, internalChild,
-} from './format.js';
+import { LEAF_ITEM_HEADER, compareWithBytesAt, internalChild } from './format.js';
 import type { Comparator } from './comparator.js';
 import { type HeadsResult, isKnownLeaf, searchHeads } from './key-heads.js';
+import {
+  type DupOrderTree, DupTarget, compareTargetLeaf, compareTargetSeparator,
+} from './dup-order.js';
 
 /** No btree of 2^32 pages under a 512-byte page is deeper than this. */
 export const MAX_DEPTH = 32;
@@ -32,9 +33,15 @@ export class TreePath {
 }
 
 /** What a search needs of the tree. */
-export interface SearchTarget {
+export interface SearchTarget extends DupOrderTree {
   readonly name: string;
   readonly compare: Comparator | undefined;
+  /** Leaf searches may use key heads (byte order, unique keys). */
+  readonly leafHeads: boolean;
+  /** Internal searches may use key heads (as `leafHeads`, and items without counts). */
+  readonly internalHeads: boolean;
+  /** Internal items carry subtree counts, which writers change: descents lock them too. */
+  readonly counted: boolean;
   /** Pins a page for reading, taking a read lock in a transaction. */
   pin(pgno: Pgno): Frame;
   /** Pins a page without a lock: internal pages, which a descent only passes through. */
@@ -60,7 +67,7 @@ export function compareLeafKey(t: SearchTarget, key: Uint8Array, p: Frame, i: nu
  * `found` tells whether that item's key equals `key`.
  */
 export function searchLeaf(t: SearchTarget, p: Frame, key: Uint8Array, out: SearchResult): void {
-  if (!t.compare) {
+  if (t.leafHeads) {
     const index = searchHeads(p, key, true, out);
     if (index >= 0) {
       out.index = index;
@@ -86,14 +93,15 @@ export function searchLeaf(t: SearchTarget, p: Frame, key: Uint8Array, out: Sear
 
 /** The index of the child of an internal page whose subtree may hold `key`. */
 export function searchInternal(t: SearchTarget, p: Frame, key: Uint8Array): number {
-  const index = t.compare ? -1 : searchHeads(p, key, false, headsResult);
+  const index = t.internalHeads ? searchHeads(p, key, false, headsResult) : -1;
   if (index >= 0) return headsResult.found ? index : index - 1;
+  const header = t.internalHeader;
   let lo = 1;
   let hi = getSlotCount(p);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const off = slotOffset(p, mid) + INTERNAL_ITEM_HEADER;
-    const len = slotLength(p, mid) - INTERNAL_ITEM_HEADER;
+    const off = slotOffset(p, mid) + header;
+    const len = slotLength(p, mid) - header;
     const c = t.compare
       ? t.compare(key, p.data.subarray(off, off + len))
       : compareWithBytesAt(key, p.data, off, len);
@@ -111,10 +119,49 @@ export interface SearchResult extends HeadsResult {
 }
 
 /**
- * Walks from `root` to the leaf that may hold `key`, filling `path` (when given) with the
- * internal pages and child indexes taken. Returns the leaf, pinned.
+ * The first leaf item >= `target` in a tree with duplicates (slotCount when none); `found`
+ * tells whether it equals the target (meaningful when the target names a value).
  */
-export function descend(t: SearchTarget, root: Pgno, key: Uint8Array, path?: TreePath): Frame {
+export function searchLeafTarget(
+  t: SearchTarget, p: Frame, target: DupTarget, out: SearchResult,
+): void {
+  out.item = -1;
+  let lo = 0;
+  let hi = getSlotCount(p);
+  let found = false;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareTargetLeaf(t, target, p, mid);
+    if (c > 0) lo = mid + 1;
+    else {
+      hi = mid;
+      found = c === 0;
+    }
+  }
+  out.index = lo;
+  out.found = found && lo < getSlotCount(p);
+}
+
+/** The child of an internal page of a tree with duplicates that `target` descends to. */
+function searchInternalTarget(t: SearchTarget, p: Frame, target: DupTarget): number {
+  let lo = 1;
+  let hi = getSlotCount(p);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareTargetSeparator(t, target, p, mid) >= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/**
+ * Walks from `root` to the leaf that may hold `key` (a key, or a target in a tree with
+ * duplicates), filling `path` (when given) with the internal pages and child indexes taken.
+ * Returns the leaf, pinned.
+ */
+export function descend(
+  t: SearchTarget, root: Pgno, key: Uint8Array | DupTarget, path?: TreePath,
+): Frame {
   return walk(t, root, key, path);
 }
 
@@ -130,9 +177,9 @@ export function edgeLeaf(
 
 /** The root-to-leaf walk: by key, or along the first or last child of every page. */
 function walk(
-  t: SearchTarget, root: Pgno, by: Uint8Array | 'first' | 'last', path?: TreePath,
+  t: SearchTarget, root: Pgno, by: Uint8Array | DupTarget | 'first' | 'last', path?: TreePath,
 ): Frame {
-  let frame = t.pinUnlocked(root);
+  let frame = t.counted ? t.pin(root) : t.pinUnlocked(root);
   let depth = 0;
   while (!isKnownLeaf(frame) && getType(frame) === PageType.BTREE_INTERNAL) {
     const count = getSlotCount(frame);
@@ -146,24 +193,28 @@ function walk(
     }
     const child = by === 'first' ? 0
       : by === 'last' ? count - 1
-      : t.compare ? childFor(t, frame, by) : searchInternal(t, frame, by);
+      : t.internalHeads ? searchInternal(t, frame, by as Uint8Array) : childFor(t, frame, by);
     if (path) {
       path.pgnos[depth] = frame.pgno;
       path.indexes[depth] = child;
     }
     const next = internalChild(frame, child);
     t.unpin(frame);
-    frame = t.pinUnlocked(next);
+    frame = t.counted ? t.pin(next) : t.pinUnlocked(next);
     depth++;
   }
   if (path) path.depth = depth;
   return lockedLeaf(t, frame);
 }
 
-/** `searchInternal` with a user comparator: unpins `frame` when the comparator throws. */
-function childFor(t: SearchTarget, frame: Frame, key: Uint8Array): number {
+/**
+ * The child to descend to, by comparisons that may call user code (a comparator, or an
+ * overflow read that finds damage): unpins `frame` when one throws.
+ */
+function childFor(t: SearchTarget, frame: Frame, by: Uint8Array | DupTarget): number {
   try {
-    return searchInternal(t, frame, key);
+    return by instanceof DupTarget
+      ? searchInternalTarget(t, frame, by) : searchInternal(t, frame, by);
   } catch (e) {
     t.unpin(frame);
     throw e;

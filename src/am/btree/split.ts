@@ -17,9 +17,11 @@ import {
   itemView, setNext, setPrev, truncateItems,
 } from '../../page/index.js';
 import { allocPage } from '../common/index.js';
-import { INTERNAL_ITEM_HEADER, internalChild, internalItem } from './format.js';
+import { internalChild, internalItem } from './format.js';
 import type { Btree } from './btree.js';
 import { setPrevOf } from './links.js';
+import { setItemCount, subtreeCount } from './counts.js';
+import { separatorBetween } from './dup-order.js';
 
 /** Chooses how many items of the combined sequence stay on the left page. */
 function chooseSplit(frame: Frame, index: number, item: Uint8Array, append: boolean): number {
@@ -64,17 +66,26 @@ export function splitInsert(
     const moved: Uint8Array[] = [];
     for (let i = moveFrom; i < count; i++) moved.push(itemView(frame, i).slice());
     if (index >= splitAt) moved.splice(index - moveFrom, 0, item);
-    const separator = isLeaf ? leafKeyOfItem(moved[0]!) : internalKey0(moved);
+    const separator = !isLeaf ? internalKey0(t, moved)
+      : t.plainKeys ? leafKeyOfItem(moved[0]!)
+      : separatorBetween(t, combinedAt(frame, index, item, splitAt - 1), moved[0]!,
+        t.maxSeparator);
     f.changes.rewrite(f.mp, right, () => {
       for (let i = 0; i < moved.length; i++) insertItem(right, i, moved[i]!);
     });
     f.changes.rewrite(f.mp, frame, () => truncateItems(frame, moveFrom));
     if (index < splitAt) f.changes.insertItem(f.mp, frame, index, item);
     if (isLeaf) linkRightSibling(t, frame, right);
-    insertSeparator(t, depth - 1, internalItem(right.pgno, separator), append);
+    insertSeparator(t, depth - 1, frame, right, separator, append);
   } finally {
     t.unpin(right);
   }
+}
+
+/** Item `j` of the page's items with `item` inserted at `index` (a view). */
+function combinedAt(frame: Frame, index: number, item: Uint8Array, j: number): Uint8Array {
+  if (j === index) return item;
+  return itemView(frame, j < index ? j : j - 1);
 }
 
 /** The key of a leaf item given as bytes. */
@@ -83,11 +94,14 @@ function leafKeyOfItem(item: Uint8Array): Uint8Array {
   return item.slice(3, 3 + len);
 }
 
-/** Takes the separator from the first moved internal item and empties that item's key. */
-function internalKey0(moved: Uint8Array[]): Uint8Array {
+/**
+ * Takes the separator from the first moved internal item and empties that item's key (its
+ * count, in a counted tree, stays).
+ */
+function internalKey0(t: Btree, moved: Uint8Array[]): Uint8Array {
   const first = moved[0]!;
-  const separator = first.slice(INTERNAL_ITEM_HEADER);
-  moved[0] = first.slice(0, INTERNAL_ITEM_HEADER);
+  const separator = first.slice(t.internalHeader);
+  moved[0] = first.slice(0, t.internalHeader);
   return separator;
 }
 
@@ -102,11 +116,20 @@ function linkRightSibling(t: Btree, left: Frame, right: Frame): void {
   setPrevOf(t, after, right.pgno);
 }
 
-/** Inserts a separator item into the internal page at `depth` of the path. */
-function insertSeparator(t: Btree, depth: number, item: Uint8Array, append: boolean): void {
+/**
+ * Inserts the separator of the new page `right` (split off `left`) into the internal page at
+ * `depth` of the path; in a counted tree, first sets the count of `left` there and gives the
+ * new item the count of `right`.
+ */
+function insertSeparator(
+  t: Btree, depth: number, left: Frame, right: Frame, separator: Uint8Array, append: boolean,
+): void {
   const parent = t.pinUnlocked(t.path.pgnos[depth]!);
   try {
     const index = t.path.indexes[depth]! + 1;
+    if (t.counted) setItemCount(t, parent, index - 1, subtreeCount(left));
+    const item = internalItem(right.pgno, separator, t.internalHeader,
+      t.counted ? subtreeCount(right) : 0);
     if (fits(parent, item.length)) t.file.changes.insertItem(t.file.mp, parent, index, item);
     else splitInsert(t, parent, depth, index, item, append);
   } finally {
@@ -131,7 +154,8 @@ function growRoot(t: Btree, root: Frame): Frame {
   const rootPgno: Pgno = root.pgno;
   f.changes.rewrite(f.mp, root, () => {
     initPage(root, rootPgno, PageType.BTREE_INTERNAL, level + 1);
-    insertItem(root, 0, internalItem(child.pgno, new Uint8Array(0)));
+    insertItem(root, 0, internalItem(child.pgno, new Uint8Array(0), t.internalHeader,
+      t.counted ? subtreeCount(child) : 0));
   });
   assert(internalChild(root, 0) === child.pgno, 'new root points at its child');
   return child;

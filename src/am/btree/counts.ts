@@ -1,0 +1,49 @@
+/**
+ * Subtree counts of a counted tree (record numbers or duplicates): every internal item holds
+ * the number of leaf items under its child, so a record number, or the number of a key's
+ * duplicates, is found in one descent.
+ *
+ * Layer: am/btree (rank 5).
+ *
+ * Invariants:
+ * 1. After every operation, each internal item's count equals the leaf items under its
+ *    child (verify checks it); an insert or delete changes the counts along its path by
+ *    exactly one, a split or merge sets the counts of the pages it reshaped from their items.
+ * 2. Counts change through `rewriteRange`, so they are logged, locked and undone like any
+ *    other byte of a page.
+ */
+import type { Frame } from '../../mpool/index.js';
+import { PageType, getSlotCount, getType } from '../../page/index.js';
+import { internalCount, internalCountOffset } from './format.js';
+import type { Btree } from './btree.js';
+
+/** Leaf items under the pinned page: a leaf's items, or the sum of an internal page's counts. */
+export function subtreeCount(frame: Frame): number {
+  const count = getSlotCount(frame);
+  if (getType(frame) !== PageType.BTREE_INTERNAL) return count;
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += internalCount(frame, i);
+  return sum;
+}
+
+/** Sets internal item `index` of the pinned page to `count`. */
+export function setItemCount(t: Btree, frame: Frame, index: number, count: number): void {
+  const off = internalCountOffset(frame, index);
+  t.file.changes.rewriteRange(t.file.mp, frame, off, off + 4, () => {
+    frame.view.setUint32(off, count, true);
+  });
+}
+
+/** Adds `delta` to the count of every internal item along `t.path` (a fresh descent's). */
+export function adjustPathCounts(t: Btree, delta: number): void {
+  const path = t.path;
+  for (let d = 0; d < path.depth; d++) {
+    const frame = t.pinUnlocked(path.pgnos[d]!);
+    try {
+      const i = path.indexes[d]!;
+      setItemCount(t, frame, i, internalCount(frame, i) + delta);
+    } finally {
+      t.unpin(frame);
+    }
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Point operations of a btree with duplicates (Berkeley DB's DB_DUP and DB_DUPSORT): each
+ * (key, value) pair is its own leaf item, ordered as dup-order.ts says, and the tree is
+ * counted, so a key's duplicates are counted, and any one of them found, in one descent.
+ *
+ * Layer: am/btree (rank 5).
+ *
+ * Invariants:
+ * 1. Sorted duplicates never hold the same pair twice: a put of a stored pair is refused
+ *    (`'pair-exists'`, Berkeley DB's DB_KEYEXIST) unless `PUT_OVERWRITE_DUP` asks to
+ *    replace it. Unsorted duplicates append a put after the key's last duplicate.
+ * 2. `deleteKey` removes every duplicate of the key; every other operation changes at most
+ *    one pair.
+ * 3. As everywhere in the tree: `beforeChange` first, every pinned frame unpinned before
+ *    returning, also when a comparator or an overflow read throws.
+ * Complexity: O(log n) per operation, O(d log n) to delete a key with d duplicates.
+ */
+import type { Frame } from '../../mpool/index.js';
+import { getSlotCount } from '../../page/index.js';
+import { compareBytes } from '../../util/index.js';
+import { AFTER_DUPS, AT_VALUE, BEFORE_DUPS, leafValueOf } from './dup-order.js';
+import { leafKey } from './format.js';
+import { type Btree, ROOT_PGNO } from './btree.js';
+import { descend, searchLeafTarget } from './search.js';
+import { descendToRank, rankOf } from './positions.js';
+import { adjustPathCounts } from './counts.js';
+
+/** Put flags (combinable). */
+export const PUT_NO_OVERWRITE = 1;
+export const PUT_NO_DUP_DATA = 2;
+export const PUT_OVERWRITE_DUP = 4;
+
+/** What a put did: stored the pair, or refused because the key or the pair was stored. */
+export type DupPutResult = 'stored' | 'key-exists' | 'pair-exists';
+
+function sameKey(t: Btree, a: Uint8Array, b: Uint8Array): boolean {
+  return (t.compare ? t.compare(a, b) : compareBytes(a, b)) === 0;
+}
+
+/**
+ * Pins the leaf of the first item >= `key`'s first duplicate, with `t.path` filled and
+ * `t.result.index` set; undefined when every item sorts before it.
+ */
+function firstAtOrAfter(t: Btree, key: Uint8Array): Frame | undefined {
+  const target = t.target.set(key, BEFORE_DUPS);
+  const leaf = descend(t, ROOT_PGNO, target, t.path);
+  try {
+    searchLeafTarget(t, leaf, target, t.result);
+  } catch (e) {
+    t.unpin(leaf);
+    throw e;
+  }
+  if (t.result.index < getSlotCount(leaf)) return leaf;
+  // The key's run starts on a later leaf: find its exact path through the counts.
+  const rank = rankOf(t, t.path, t.result.index);
+  t.unpin(leaf);
+  if (rank >= t.totalItems()) return undefined;
+  return descendToRank(t, ROOT_PGNO, rank, t.path, t.result);
+}
+
+/**
+ * Pins the leaf holding the first duplicate of `key` (index in `t.result.index`, path in
+ * `t.path`), or returns undefined when the key is absent.
+ */
+export function locateFirstDup(t: Btree, key: Uint8Array): Frame | undefined {
+  const leaf = firstAtOrAfter(t, key);
+  if (!leaf) return undefined;
+  try {
+    if (sameKey(t, key, leafKey(leaf, t.result.index))) return leaf;
+  } catch (e) {
+    t.unpin(leaf);
+    throw e;
+  }
+  t.unpin(leaf);
+  return undefined;
+}
+
+/**
+ * Pins the leaf holding the pair (`key`, `value`) (index in `t.result.index`), or returns
+ * undefined. Sorted duplicates: one descent; unsorted: a walk along the key's duplicates.
+ */
+export function locatePair(t: Btree, key: Uint8Array, value: Uint8Array): Frame | undefined {
+  if (!t.sortedDups) return walkToPair(t, key, value);
+  const target = t.target.set(key, AT_VALUE, value);
+  const leaf = descend(t, ROOT_PGNO, target, t.path);
+  try {
+    searchLeafTarget(t, leaf, target, t.result);
+  } catch (e) {
+    t.unpin(leaf);
+    throw e;
+  }
+  if (t.result.found) return leaf;
+  t.unpin(leaf);
+  return undefined;
+}
+
+/** `locatePair` for unsorted duplicates: the first duplicate of `key` equal to `value`. */
+function walkToPair(t: Btree, key: Uint8Array, value: Uint8Array): Frame | undefined {
+  const first = locateFirstDup(t, key);
+  if (!first) return undefined;
+  let rank = rankOf(t, t.path, t.result.index);
+  const total = t.totalItems();
+  t.unpin(first);
+  for (; rank < total; rank++) {
+    const leaf = descendToRank(t, ROOT_PGNO, rank, t.path, t.result);
+    try {
+      const i = t.result.index;
+      if (!sameKey(t, key, leafKey(leaf, i))) break;
+      if (compareBytes(leafValueOf(t.file, leaf, i), value) === 0) return leaf;
+    } catch (e) {
+      t.unpin(leaf);
+      throw e;
+    }
+    t.unpin(leaf);
+  }
+  return undefined;
+}
+
+/** Stores the pair (`key`, `value`) as `flags` say; see invariant 1. */
+export function putDuplicate(
+  t: Btree, key: Uint8Array, value: Uint8Array, flags: number,
+): DupPutResult {
+  t.checkKey(key);
+  if (flags & PUT_NO_OVERWRITE) {
+    const existing = locateFirstDup(t, key);
+    if (existing) {
+      t.unpin(existing);
+      return 'key-exists';
+    }
+  }
+  const target = t.sortedDups ? t.target.set(key, AT_VALUE, value)
+    : t.target.set(key, AFTER_DUPS);
+  const leaf = descend(t, ROOT_PGNO, target, t.path);
+  try {
+    searchLeafTarget(t, leaf, target, t.result);
+    const index = t.result.index;
+    if (t.sortedDups && t.result.found) {
+      if ((flags & PUT_OVERWRITE_DUP) === 0) return 'pair-exists';
+      t.beforeChange();
+      t.replaceAt(leaf, index, t.makeItem(key, value));
+      return 'stored';
+    }
+    insertPairAt(t, leaf, index, key, value);
+    return 'stored';
+  } finally {
+    t.unpin(leaf);
+  }
+}
+
+/** Inserts a new pair at `index` of the pinned `leaf`, reached by a descent filling the path. */
+export function insertPairAt(
+  t: Btree, leaf: Frame, index: number, key: Uint8Array, value: Uint8Array,
+): void {
+  t.beforeChange();
+  const item = t.makeItem(key, value);
+  adjustPathCounts(t, 1);
+  t.insertAt(leaf, index, item);
+  t.adjustCount(1);
+}
+
+/** Removes every duplicate of `key` (invariant 2); returns how many there were. */
+export function deleteKey(t: Btree, key: Uint8Array): number {
+  let removed = 0;
+  for (;;) {
+    const leaf = locateFirstDup(t, key);
+    if (!leaf) return removed;
+    try {
+      t.beforeChange();
+      t.deleteAt(leaf, t.result.index);
+    } finally {
+      t.unpin(leaf);
+    }
+    removed++;
+  }
+}
+
+/** Number of duplicates of `key` (0 when absent). Complexity: O(log n). */
+export function countDups(t: Btree, key: Uint8Array): number {
+  return rankWhere(t, key, AFTER_DUPS) - rankWhere(t, key, BEFORE_DUPS);
+}
+
+/** The rank of the first item after the place `where` names among `key`'s duplicates. */
+function rankWhere(t: Btree, key: Uint8Array, where: number): number {
+  const target = t.target.set(key, where);
+  const leaf = descend(t, ROOT_PGNO, target, t.path);
+  try {
+    searchLeafTarget(t, leaf, target, t.result);
+  } finally {
+    t.unpin(leaf);
+  }
+  return rankOf(t, t.path, t.result.index);
+}

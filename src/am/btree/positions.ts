@@ -1,0 +1,75 @@
+/**
+ * Positions in a counted tree: the rank of a leaf item (its 0-based record number) from the
+ * path that reached it, and the descent to the item of a given rank.
+ *
+ * Layer: am/btree (rank 5).
+ *
+ * Invariants:
+ * 1. Both rely on the subtree counts being exact (counts.ts invariant 1), and cost one
+ *    descent: O(depth x fanout) count reads, no key comparisons.
+ * 2. `descendToRank` fills the path like a key descent, so a change at the item it finds
+ *    can split or merge from there.
+ */
+import { type Pgno, CorruptionError } from '../../util/index.js';
+import type { Frame } from '../../mpool/index.js';
+import { PageType, getSlotCount, getType } from '../../page/index.js';
+import { internalChild, internalCount } from './format.js';
+import type { TreePath } from './search.js';
+import { MAX_DEPTH, type SearchTarget } from './search.js';
+
+/** The rank of item `leafIndex` of the leaf that the descent recorded in `path` reached. */
+export function rankOf(t: SearchTarget, path: TreePath, leafIndex: number): number {
+  let rank = leafIndex;
+  for (let d = 0; d < path.depth; d++) {
+    const frame = t.pin(path.pgnos[d]!);
+    try {
+      const upTo = path.indexes[d]!;
+      for (let i = 0; i < upTo; i++) rank += internalCount(frame, i);
+    } finally {
+      t.unpin(frame);
+    }
+  }
+  return rank;
+}
+
+/** Where `descendToRank` ended: the leaf's item index. */
+export interface RankResult {
+  index: number;
+}
+
+/**
+ * Walks from `root` to the leaf holding the item of 0-based `rank`, filling `path`; returns
+ * the leaf, pinned, with `out.index` set. The caller checks `rank` < the record count.
+ */
+export function descendToRank(
+  t: SearchTarget, root: Pgno, rank: number, path: TreePath, out: RankResult,
+): Frame {
+  let frame = t.pin(root);
+  let depth = 0;
+  let left = rank;
+  while (getType(frame) === PageType.BTREE_INTERNAL) {
+    const count = getSlotCount(frame);
+    let child = 0;
+    while (child < count - 1 && left >= internalCount(frame, child)) {
+      left -= internalCount(frame, child);
+      child++;
+    }
+    if (depth >= MAX_DEPTH || count === 0) {
+      const bad = frame.pgno;
+      t.unpin(frame);
+      t.noteDamage();
+      throw new CorruptionError(`${t.name}: btree page ${bad} breaks the tree structure`, {
+        file: t.name, pgno: bad,
+      });
+    }
+    path.pgnos[depth] = frame.pgno;
+    path.indexes[depth] = child;
+    const next = internalChild(frame, child);
+    t.unpin(frame);
+    frame = t.pin(next);
+    depth++;
+  }
+  path.depth = depth;
+  out.index = left;
+  return frame;
+}
