@@ -6,7 +6,9 @@ import { expect } from 'vitest';
 import { MemFs, type FileSystem } from '../../src/os/index.js';
 import { MPool } from '../../src/mpool/index.js';
 import { type AmFile, directChanges } from '../../src/am/common/index.js';
-import { Btree, type Comparator, verifyBtree } from '../../src/am/btree/index.js';
+import {
+  Btree, type BtreeConfig, type Comparator, verifyBtree,
+} from '../../src/am/btree/index.js';
 
 export interface BtreeFixture {
   fs: FileSystem;
@@ -20,7 +22,7 @@ export interface BtreeFixture {
 
 export function openBtreeFixture(options: {
   fs?: FileSystem; path?: string; pageSize?: number; cacheSizeBytes?: number;
-  compare?: Comparator;
+  compare?: Comparator; config?: BtreeConfig;
 } = {}): BtreeFixture {
   const fs = options.fs ?? new MemFs();
   const path = options.path ?? '/db/test.db';
@@ -31,7 +33,8 @@ export function openBtreeFixture(options: {
   const pool = new MPool({ cacheSizeBytes: options.cacheSizeBytes ?? 16 * 1024 });
   const mp = pool.openFile(handle, pageSize, path);
   const file: AmFile = { mp, pageSize, name: path, changes: directChanges };
-  const tree = exists ? Btree.open(file, options.compare) : Btree.create(file, options.compare);
+  const config: BtreeConfig = { compare: options.compare, ...options.config };
+  const tree = exists ? Btree.open(file, config) : Btree.create(file, config);
   const fixture: BtreeFixture = {
     fs, pool, file, tree,
     check() {

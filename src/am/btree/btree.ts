@@ -46,6 +46,8 @@ import { rebalance } from './merge.js';
 export interface ChangeListener {
   /** Called before the tree changes; a positioned cursor saves its key. */
   detach(): void;
+  /** Unsorted duplicates: an item was inserted (`delta` 1) or deleted (-1) at `rank`. */
+  shifted(rank: number, delta: number): void;
 }
 
 export const ROOT_PGNO: Pgno = pgno(1);
@@ -81,6 +83,8 @@ export class Btree implements SearchTarget {
   /** No duplicates: a separator is a key, and keys are unique. */
   readonly plainKeys: boolean;
   readonly sortedDups: boolean;
+  /** Unsorted duplicates: cursors keep their place by rank (locator.ts). */
+  readonly ranked: boolean;
   readonly leafHeads: boolean;
   readonly internalHeads: boolean;
 
@@ -91,6 +95,7 @@ export class Btree implements SearchTarget {
     this.internalHeader = shape.counted ? COUNTED_ITEM_HEADER : INTERNAL_ITEM_HEADER;
     this.plainKeys = shape.duplicates === 'none';
     this.sortedDups = shape.duplicates === 'sorted';
+    this.ranked = shape.duplicates === 'unsorted';
     this.leafHeads = !this.compare && this.plainKeys;
     this.internalHeads = this.leafHeads && !this.counted;
     this.maxItem = maxItemBytes(file.pageSize);
@@ -373,6 +378,11 @@ export class Btree implements SearchTarget {
     f.changes.deleteItem(f.mp, leaf, index);
     this.adjustCount(-1);
     rebalance(this, leaf, this.path.depth);
+  }
+
+  /** Tells every listener that an item was inserted or deleted at `rank` (unsorted dups). */
+  noteShift(rank: number, delta: number): void {
+    for (const l of this.listeners) l.shifted(rank, delta);
   }
 
   /** Tells every listener (cursor) that the tree is about to change. */

@@ -1,15 +1,17 @@
 /**
- * `BtreeCursor`: a position in key order that survives any change to the tree, with the
- * positioning rules of Berkeley DB's btree cursor (DBC->get / DBC->put / DBC->del).
+ * `BtreeCursor`: a position in a btree that survives any change to the tree, with the
+ * positioning rules of Berkeley DB's btree cursor (DBC->get, DBC->put, DBC->del, DBC->count,
+ * DBC->dup), duplicates and record numbers included.
  *
  * Layer: am/btree (rank 5).
  *
  * A cursor is positioned by (leaf page, slot index) while the tree is unchanged, which makes
- * stepping O(1). Before any change the tree calls `detach()`: the cursor copies its current
- * key and from then on re-finds its place by key. That gives the documented semantics:
- * the cursor stays on its item; an item deleted ahead of it is not visited; an item inserted
- * ahead of it is visited; if its own item is deleted the cursor stays on the hole it left
- * (`where()` is 'deleted') and `next()`/`prev()` move to that place's neighbours.
+ * stepping O(1). Before any change the tree calls `detach()`: the cursor copies its item's
+ * key (with duplicates, its value too) and from then on re-finds its place (locator.ts).
+ * That gives the documented semantics: the cursor stays on its item; an item deleted ahead
+ * of it is not visited; an item inserted ahead of it is visited; if its own item is deleted
+ * the cursor stays on the hole it left (`where()` is 'deleted') and `next()`/`prev()` move to
+ * that place's neighbours.
  *
  * Invariants:
  * 1. `state === 'page'` implies `version === tree.version` was true when positioned, and the
@@ -30,11 +32,14 @@ import type { Frame } from '../../mpool/index.js';
 import { type Pgno } from '../../util/index.js';
 import { PageType, getNext, getPrev, getSlotCount, getType } from '../../page/index.js';
 import { readOverflow } from '../common/index.js';
-import {
-  leafIsOverflow, leafKey, leafOverflowRef, leafValueBytes,
-} from './format.js';
+import { leafIsOverflow, leafKey, leafOverflowRef, leafValueBytes } from './format.js';
 import { type Btree, ROOT_PGNO } from './btree.js';
-import { type SearchResult, descend, edgeLeaf, searchLeaf } from './search.js';
+import { edgeLeaf } from './search.js';
+import { type Located, Locator } from './locator.js';
+import { leafValueOf } from './dup-order.js';
+import {
+  type KeyedPosition, deleteCurrent, putAdjacent, putCurrent, putKeyed,
+} from './cursor-writes.js';
 
 type CursorState = 'unset' | 'page' | 'key' | 'closed';
 
@@ -44,104 +49,193 @@ type CursorState = 'unset' | 'page' | 'key' | 'closed';
  */
 export type CursorPosition = 'unpositioned' | 'item' | 'deleted';
 
+/** A copy of a cursor's position (a failed move restores it). */
+interface Snapshot {
+  state: CursorState;
+  pgno: Pgno;
+  index: number;
+  version: number;
+  savedKey: Uint8Array | undefined;
+  savedValue: Uint8Array | undefined;
+  rank: number;
+  holed: boolean;
+}
+
 export class BtreeCursor {
   private state: CursorState = 'unset';
   private pgno = 0 as Pgno;
   private index = 0;
   private version = -1;
+  /** Detached: the item's key, and with duplicates its value. */
   private savedKey: Uint8Array | undefined;
-  private readonly result: SearchResult = { index: 0, found: false, item: -1 };
+  private savedValue: Uint8Array | undefined;
+  /** Unsorted duplicates: the item's rank (when `holed`, the rank of the item after it). */
+  private rank = 0;
+  /** Unsorted duplicates, detached: the cursor's own item was deleted. */
+  private holed = false;
   private closedReason = 'the cursor was closed';
+  private readonly find: Locator;
 
   constructor(private readonly tree: Btree) {
+    this.find = new Locator(tree);
     tree.listeners.add(this);
   }
 
   /** Called by the tree before it changes. */
   detach(): void {
-    if (this.state === 'page' && this.version === this.tree.version) {
-      this.savedKey = this.withPage((p) => copyBytes(leafKey(p, this.index)));
-      this.state = 'key';
+    if (this.state !== 'page' || this.version !== this.tree.version) return;
+    this.withPage((p) => {
+      this.savedKey = copyBytes(leafKey(p, this.index));
+      this.savedValue = this.tree.plainKeys ? undefined
+        : copyBytes(leafValueOf(this.tree.file, p, this.index));
+    });
+    this.holed = false;
+    this.state = 'key';
+  }
+
+  /**
+   * Called by a tree with unsorted duplicates after an item was inserted (`delta` 1) or
+   * deleted (-1) at `rank`: keeps the cursor's rank on its item (or its hole).
+   */
+  shifted(rank: number, delta: number): void {
+    if (this.state !== 'key') return;
+    if (delta > 0) {
+      if (this.holed ? rank < this.rank : rank <= this.rank) this.rank++;
+    } else if (rank < this.rank) {
+      this.rank--;
+    } else if (rank === this.rank) {
+      this.holed = true;
     }
   }
 
-  /** Moves to the smallest key. False (cursor unmoved) when the tree is empty. */
+  /** Moves to the first item. False (cursor unmoved) when the tree is empty. */
   first(): boolean {
     this.checkOpen();
-    return this.settleForward(edgeLeaf(this.tree, ROOT_PGNO, false), 0);
+    return this.settleForward(edgeLeaf(this.tree, ROOT_PGNO, false), 0, 0);
   }
 
-  /** Moves to the largest key. False (cursor unmoved) when the tree is empty. */
+  /** Moves to the last item. False (cursor unmoved) when the tree is empty. */
   last(): boolean {
     this.checkOpen();
     const leaf = edgeLeaf(this.tree, ROOT_PGNO, true);
-    return this.settleBackward(leaf, getSlotCount(leaf) - 1);
+    const rank = this.find.ranked ? this.tree.totalItems() - 1 : 0;
+    return this.settleBackward(leaf, getSlotCount(leaf) - 1, rank);
   }
 
-  /**
-   * The leaf that may hold `key`, pinned and read-locked, with `result` saying where `key`
-   * is or belongs in it; nothing stays pinned when a user comparator throws.
-   */
-  private leafFor(key: Uint8Array): Frame {
-    const leaf = descend(this.tree, ROOT_PGNO, key);
-    try {
-      searchLeaf(this.tree, leaf, key, this.result);
-    } catch (e) {
-      this.tree.unpin(leaf);
-      throw e;
-    }
-    return leaf;
-  }
-
-  /** Moves to `key` exactly (DB_SET). False (cursor unmoved) when it is absent. */
+  /** Moves to `key` (its first duplicate) exactly (DB_SET). False (unmoved) when absent. */
   seek(key: Uint8Array): boolean {
     this.checkOpen();
-    const leaf = this.leafFor(key);
-    if (!this.result.found) {
-      this.tree.unpin(leaf);
-      return false;
-    }
-    return this.settleForward(leaf, this.result.index);
+    return this.land(this.find.key(key));
   }
 
-  /** Moves to the smallest key >= `key` (or > `key` when `exclusive`); false: unmoved. */
+  /** Moves to the first item with a key >= `key` (> when `exclusive`): DB_SET_RANGE. */
   seekRange(key: Uint8Array, exclusive = false): boolean {
     this.checkOpen();
-    const leaf = this.leafFor(key);
-    const index = this.result.found && exclusive ? this.result.index + 1 : this.result.index;
-    return this.settleForward(leaf, index);
+    const at = this.find.keyBound(key, exclusive ? 'after' : 'before');
+    return this.settleForward(at.leaf, at.index, at.rank);
   }
 
-  /** Moves to the largest key <= `key` (or < `key` when `exclusive`); false: unmoved. */
+  /** Moves to the last item with a key <= `key` (< when `exclusive`); false: unmoved. */
   seekRangeBackward(key: Uint8Array, exclusive = false): boolean {
     this.checkOpen();
-    const leaf = this.leafFor(key);
-    const index = this.result.found && !exclusive ? this.result.index : this.result.index - 1;
-    return this.settleBackward(leaf, index);
+    const at = this.find.keyBound(key, exclusive ? 'before' : 'after');
+    return this.settleBackward(at.leaf, at.index - 1, at.rank - 1);
+  }
+
+  /** Moves to the pair (`key`, `value`) (DB_GET_BOTH). False (unmoved) when absent. */
+  seekBoth(key: Uint8Array, value: Uint8Array): boolean {
+    this.checkOpen();
+    return this.land(this.find.pair(key, value));
   }
 
   /**
-   * Moves to the next key; from an unpositioned cursor, to the first; from a deleted item,
-   * to the first key after it. False (cursor unmoved) at the end.
+   * Moves to the first duplicate of `key` whose value is >= `value` under the duplicate
+   * order (DB_GET_BOTH_RANGE); without sorted duplicates, to the pair itself.
+   */
+  seekBothRange(key: Uint8Array, value: Uint8Array): boolean {
+    this.checkOpen();
+    return this.land(this.find.pairRange(key, value));
+  }
+
+  /** Moves to record number `recno` (1-based; DB_SET_RECNO). False (unmoved) past the end. */
+  seekRecno(recno: number): boolean {
+    this.checkOpen();
+    this.requireRecordNumbers('seekRecno');
+    if (!Number.isInteger(recno) || recno < 1 || recno > 0xffffffff) {
+      throw new InvalidArgumentError(
+        `seekRecno: a record number is an integer from 1 to 4294967295, got ${recno}`,
+      );
+    }
+    return this.land(this.find.rank(recno - 1));
+  }
+
+  /** The record number (1-based) of the current item (DB_GET_RECNO). */
+  recno(): number {
+    this.requireRecordNumbers('recno');
+    const key = this.readCurrent((p, i) => copyBytes(leafKey(p, i)));
+    return this.find.rankOfKey(key) + 1;
+  }
+
+  /**
+   * Moves to the next item; from an unpositioned cursor, to the first; from a deleted item,
+   * to the first item after it. False (cursor unmoved) at the end.
    */
   next(): boolean {
     this.checkOpen();
     if (this.state === 'unset') return this.first();
-    if (this.state === 'key') return this.seekRange(this.savedKey!, true);
+    if (this.state === 'key') return this.stepFromSaved(true);
     assert(this.version === this.tree.version, 'a positioned cursor missed a change');
-    return this.settleForward(this.tree.pin(this.pgno), this.index + 1);
+    return this.settleForward(this.tree.pin(this.pgno), this.index + 1, this.rank + 1);
   }
 
   /**
-   * Moves to the previous key; from an unpositioned cursor, to the last; from a deleted
-   * item, to the last key before it. False (cursor unmoved) at the start.
+   * Moves to the previous item; from an unpositioned cursor, to the last; from a deleted
+   * item, to the last item before it. False (cursor unmoved) at the start.
    */
   prev(): boolean {
     this.checkOpen();
     if (this.state === 'unset') return this.last();
-    if (this.state === 'key') return this.seekRangeBackward(this.savedKey!, true);
+    if (this.state === 'key') return this.stepFromSaved(false);
     assert(this.version === this.tree.version, 'a positioned cursor missed a change');
-    return this.settleBackward(this.tree.pin(this.pgno), this.index - 1);
+    return this.settleBackward(this.tree.pin(this.pgno), this.index - 1, this.rank - 1);
+  }
+
+  /** Moves to the next duplicate of the current key (DB_NEXT_DUP); false: unmoved. */
+  nextDup(): boolean {
+    return this.stepWithinKey('nextDup', () => this.next());
+  }
+
+  /** Moves to the previous duplicate of the current key (DB_PREV_DUP); false: unmoved. */
+  prevDup(): boolean {
+    return this.stepWithinKey('prevDup', () => this.prev());
+  }
+
+  /** Moves to the first item of the next key (DB_NEXT_NODUP); unpositioned: the first. */
+  nextNoDup(): boolean {
+    this.checkOpen();
+    if (this.state === 'unset') return this.first();
+    return this.seekRange(this.currentKey(), true);
+  }
+
+  /** Moves to the last item of the previous key (DB_PREV_NODUP); unpositioned: the last. */
+  prevNoDup(): boolean {
+    this.checkOpen();
+    if (this.state === 'unset') return this.last();
+    return this.seekRangeBackward(this.currentKey(), true);
+  }
+
+  /** Number of duplicates of the current key (1 without duplicates): DBC->count. */
+  count(): number {
+    const key = this.readCurrent((p, i) => copyBytes(leafKey(p, i)));
+    return this.find.dupCount(key);
+  }
+
+  /** A new cursor at the same position (DBC->dup with DB_POSITION). */
+  dup(): BtreeCursor {
+    this.checkOpen();
+    const copy = new BtreeCursor(this.tree);
+    copy.restore(this.snapshot());
+    return copy;
   }
 
   /** Where the cursor stands (see `CursorPosition`). */
@@ -149,7 +243,10 @@ export class BtreeCursor {
     this.checkOpen();
     if (this.state === 'page') return 'item';
     if (this.state === 'unset') return 'unpositioned';
-    return this.seek(this.savedKey!) ? 'item' : 'deleted';
+    const at = this.find.saved(this.savedKey!, this.savedValue, this.holed, this.rank);
+    if (!at) return 'deleted';
+    this.land(at);
+    return 'item';
   }
 
   /** True when the cursor is on a stored item (false when unpositioned or deleted). */
@@ -187,11 +284,23 @@ export class BtreeCursor {
    * @throws InvalidArgumentError when the cursor is unpositioned
    */
   put(value: Uint8Array): boolean {
-    if (!this.requirePosition('put')) return false;
-    const key = this.withPage((p) => copyBytes(leafKey(p, this.index)));
-    this.tree.put(key, value);
-    this.seek(key);
-    return true;
+    this.checkOpen();
+    return putCurrent(this, this.tree, value);
+  }
+
+  /** Stores (`key`, `value`) as the first or last of its key (DB_KEYFIRST/DB_KEYLAST). */
+  putKey(key: Uint8Array, value: Uint8Array, position: KeyedPosition, noDupData = false): void {
+    putKeyed(this, this.tree, key, value, position, noDupData);
+  }
+
+  /** Stores `value` as a duplicate just before the current one (DB_BEFORE). */
+  putBefore(value: Uint8Array): boolean {
+    return putAdjacent(this, this.tree, value, 'before');
+  }
+
+  /** Stores `value` as a duplicate just after the current one (DB_AFTER). */
+  putAfter(value: Uint8Array): boolean {
+    return putAdjacent(this, this.tree, value, 'after');
   }
 
   /**
@@ -200,12 +309,27 @@ export class BtreeCursor {
    * @throws InvalidArgumentError when the cursor is unpositioned
    */
   del(): boolean {
-    if (!this.requirePosition('del')) return false;
-    const key = this.withPage((p) => copyBytes(leafKey(p, this.index)));
-    this.tree.del(key);
-    this.state = 'key';
-    this.savedKey = key;
-    return true;
+    this.checkOpen();
+    return deleteCurrent(this, this.tree);
+  }
+
+  /** The current item's key and value, copied (for the writes at the cursor). */
+  currentPair(what: string): { key: Uint8Array; value: Uint8Array } | undefined {
+    if (!this.requirePosition(what)) return undefined;
+    return this.withPage((p) => ({
+      key: copyBytes(leafKey(p, this.index)),
+      value: copyBytes(leafValueOf(this.tree.file, p, this.index)),
+    }));
+  }
+
+  /** Positions on what a write left (cursor-writes.ts), as a move would. */
+  landOn(at: Located | undefined): boolean {
+    return this.land(at);
+  }
+
+  /** The rank of the current item (unsorted duplicates), for writes at the cursor. */
+  get currentRank(): number {
+    return this.rank;
   }
 
   /** Releases the cursor. `reason` is reported if it is used afterwards. */
@@ -214,6 +338,7 @@ export class BtreeCursor {
     this.state = 'closed';
     if (reason) this.closedReason = reason;
     this.savedKey = undefined;
+    this.savedValue = undefined;
     this.tree.listeners.delete(this);
   }
 
@@ -221,17 +346,60 @@ export class BtreeCursor {
     return this.state === 'closed';
   }
 
-  private checkOpen(): void {
+  /** Marks the cursor detached from its deleted item (a delete at the cursor). */
+  markDeleted(key: Uint8Array, value: Uint8Array | undefined): void {
+    this.state = 'key';
+    this.savedKey = key;
+    this.savedValue = this.tree.plainKeys ? undefined : value;
+    this.holed = true;
+  }
+
+  checkOpen(): void {
     if (this.state === 'closed') throw new TransactionClosedError(this.closedReason);
   }
 
   /** True when on an item (now page-positioned), false when deleted; throws if unset. */
-  private requirePosition(what: string): boolean {
+  requirePosition(what: string): boolean {
     const where = this.where();
     if (where === 'unpositioned') {
       throw new InvalidArgumentError(`cursor ${what}: the cursor is not positioned`);
     }
     return where === 'item';
+  }
+
+  private requireRecordNumbers(what: string): void {
+    if (!this.tree.shape.recordNumbers) {
+      throw new InvalidArgumentError(
+        `cursor ${what}: ${this.tree.name} keeps no record numbers (open it with ` +
+          'recordNumbers: true when it is created)',
+      );
+    }
+  }
+
+  /** The key of the current item, or of the deleted item the cursor stands on. */
+  private currentKey(): Uint8Array {
+    if (this.state === 'key') return this.savedKey!;
+    return this.withPage((p) => copyBytes(leafKey(p, this.index)));
+  }
+
+  /** A move that must stay among the current key's duplicates; false: unmoved. */
+  private stepWithinKey(what: string, move: () => boolean): boolean {
+    this.checkOpen();
+    if (this.state === 'unset') {
+      throw new InvalidArgumentError(`cursor ${what}: the cursor is not positioned`);
+    }
+    const key = this.currentKey();
+    const before = this.snapshot();
+    if (move() && this.find.sameKey(key, this.currentKey())) return true;
+    this.restore(before);
+    return false;
+  }
+
+  /** `next`/`prev` of a detached cursor: from its item, or from the hole it left. */
+  private stepFromSaved(forward: boolean): boolean {
+    const at = this.find.beside(this.savedKey!, this.savedValue, this.holed, this.rank, forward);
+    return forward ? this.settleForward(at.leaf, at.index, at.rank)
+      : this.settleBackward(at.leaf, at.index, at.rank);
   }
 
   private readCurrent<T>(read: (p: Frame, i: number) => T): T {
@@ -250,8 +418,33 @@ export class BtreeCursor {
     }
   }
 
+  private snapshot(): Snapshot {
+    return {
+      state: this.state, pgno: this.pgno, index: this.index, version: this.version,
+      savedKey: this.savedKey, savedValue: this.savedValue, rank: this.rank,
+      holed: this.holed,
+    };
+  }
+
+  private restore(s: Snapshot): void {
+    this.state = s.state;
+    this.pgno = s.pgno;
+    this.index = s.index;
+    this.version = s.version;
+    this.savedKey = s.savedKey;
+    this.savedValue = s.savedValue;
+    this.rank = s.rank;
+    this.holed = s.holed;
+  }
+
+  /** Positions on a located item (pinned leaf), or returns false (unmoved) for none. */
+  private land(at: Located | undefined): boolean {
+    if (!at) return false;
+    return this.setPage(at.leaf, at.index, at.rank);
+  }
+
   /** Positions on the first item at or after (leaf, index), following right links. */
-  private settleForward(leaf: Frame, index: number): boolean {
+  private settleForward(leaf: Frame, index: number, rank: number): boolean {
     let frame = leaf;
     let i = index;
     while (i >= getSlotCount(frame)) {
@@ -261,11 +454,11 @@ export class BtreeCursor {
       frame = this.pinSibling(next, 'right');
       i = 0;
     }
-    return this.setPage(frame, i);
+    return this.setPage(frame, i, rank);
   }
 
   /** Positions on the last item at or before (leaf, index), following left links. */
-  private settleBackward(leaf: Frame, index: number): boolean {
+  private settleBackward(leaf: Frame, index: number, rank: number): boolean {
     let frame = leaf;
     let i = index;
     while (i < 0) {
@@ -275,7 +468,7 @@ export class BtreeCursor {
       frame = this.pinSibling(prev, 'left');
       i = getSlotCount(frame) - 1;
     }
-    return this.setPage(frame, i);
+    return this.setPage(frame, i, rank);
   }
 
   /**
@@ -296,12 +489,15 @@ export class BtreeCursor {
     return frame;
   }
 
-  private setPage(frame: Frame, index: number): boolean {
+  private setPage(frame: Frame, index: number, rank: number): boolean {
     this.pgno = frame.pgno;
     this.index = index;
     this.version = this.tree.version;
     this.state = 'page';
     this.savedKey = undefined;
+    this.savedValue = undefined;
+    this.rank = rank;
+    this.holed = false;
     this.tree.unpin(frame);
     return true;
   }

@@ -176,14 +176,20 @@ function encodeSeparator(key: Uint8Array, flags: number, tail: Uint8Array): Uint
   return out;
 }
 
-/** Frees the overflow chain separator `sep` owns, if any (invariant 3). */
-export function freeSeparator(f: AmFile, sep: Uint8Array): void {
-  if (sep.length < SEPARATOR_HEADER) return;
+/** The overflow chain separator `sep` owns (invariant 3), or undefined. */
+export function separatorChain(sep: Uint8Array): { first: Pgno; length: number } | undefined {
+  if (sep.length < SEPARATOR_HEADER) return undefined;
   const head = sep[0]! | (sep[1]! << 8);
-  if ((head & SEP_VALUE_OVERFLOW) === 0) return;
+  if ((head & SEP_VALUE_OVERFLOW) === 0) return undefined;
   const at = SEPARATOR_HEADER + (head & SEP_KEY_MASK);
   const view = new DataView(sep.buffer, sep.byteOffset, sep.byteLength);
-  freeOverflow(f, view.getUint32(at, true) as Pgno, view.getUint32(at + 4, true));
+  return { first: view.getUint32(at, true) as Pgno, length: view.getUint32(at + 4, true) };
+}
+
+/** Frees the overflow chain separator `sep` owns, if any (invariant 3). */
+export function freeSeparator(f: AmFile, sep: Uint8Array): void {
+  const chain = separatorChain(sep);
+  if (chain) freeOverflow(f, chain.first, chain.length);
 }
 
 /** The parts of a separator, for verify: its key, and its value when it has one. */

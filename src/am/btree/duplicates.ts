@@ -103,15 +103,18 @@ function walkToPair(t: Btree, key: Uint8Array, value: Uint8Array): Frame | undef
   t.unpin(first);
   for (; rank < total; rank++) {
     const leaf = descendToRank(t, ROOT_PGNO, rank, t.path, t.result);
+    let verdict: 'found' | 'past' | 'other';
     try {
       const i = t.result.index;
-      if (!sameKey(t, key, leafKey(leaf, i))) break;
-      if (compareBytes(leafValueOf(t.file, leaf, i), value) === 0) return leaf;
+      verdict = !sameKey(t, key, leafKey(leaf, i)) ? 'past'
+        : compareBytes(leafValueOf(t.file, leaf, i), value) === 0 ? 'found' : 'other';
     } catch (e) {
       t.unpin(leaf);
       throw e;
     }
+    if (verdict === 'found') return leaf;
     t.unpin(leaf);
+    if (verdict === 'past') break;
   }
   return undefined;
 }
@@ -152,10 +155,25 @@ export function insertPairAt(
   t: Btree, leaf: Frame, index: number, key: Uint8Array, value: Uint8Array,
 ): void {
   t.beforeChange();
+  const rank = shiftRank(t, index);
   const item = t.makeItem(key, value);
   adjustPathCounts(t, 1);
   t.insertAt(leaf, index, item);
   t.adjustCount(1);
+  if (rank >= 0) t.noteShift(rank, 1);
+}
+
+/** Deletes the pair at `index` of the pinned `leaf`, reached by a descent filling the path. */
+export function deletePairAt(t: Btree, leaf: Frame, index: number): void {
+  t.beforeChange();
+  const rank = shiftRank(t, index);
+  t.deleteAt(leaf, index);
+  if (rank >= 0) t.noteShift(rank, -1);
+}
+
+/** With unsorted duplicates and open cursors, the rank of a change at `index`; else -1. */
+function shiftRank(t: Btree, index: number): number {
+  return t.ranked && t.listeners.size > 0 ? rankOf(t, t.path, index) : -1;
 }
 
 /** Removes every duplicate of `key` (invariant 2); returns how many there were. */
@@ -165,8 +183,7 @@ export function deleteKey(t: Btree, key: Uint8Array): number {
     const leaf = locateFirstDup(t, key);
     if (!leaf) return removed;
     try {
-      t.beforeChange();
-      t.deleteAt(leaf, t.result.index);
+      deletePairAt(t, leaf, t.result.index);
     } finally {
       t.unpin(leaf);
     }

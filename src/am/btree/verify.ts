@@ -4,11 +4,15 @@
  *
  * Layer: am/btree (rank 5).
  *
- * Checked: page types and levels; slot bounds and non-overlapping items; strictly increasing
- * keys on a page; every key of child i within [separator i, separator i+1); leaf sibling
- * links forming one ordered chain; overflow chains of the recorded length; free-list pages
- * of type FREE; no page referenced twice; every page 1..lastPgno reachable or free; the meta
- * record count equal to the leaf items.
+ * Checked: page types and levels; slot bounds and non-overlapping items; items in order on
+ * a page (strictly increasing keys; with sorted duplicates strictly increasing pairs; with
+ * unsorted duplicates non-decreasing keys); every item of child i within [separator i,
+ * separator i+1) (with unsorted duplicates both ends included: dup-order.ts invariant 2);
+ * in a counted tree every internal item's count equal to the leaf items under its child;
+ * leaf sibling links forming one ordered chain; overflow chains (of values and of
+ * separators) of the recorded length; free-list pages of type FREE; no page referenced
+ * twice; every page 1..lastPgno reachable or free; the meta record count equal to the leaf
+ * items.
  *
  * `checkBtreePage` runs the checks that need only one page (type, level, slots and heap,
  * item shapes, key order on the page, links inside the file), for the `STOWAGE_VERIFY` tier
@@ -27,8 +31,9 @@ import {
 } from '../common/index.js';
 import {
   leafIsOverflow, leafKey, leafKeyLength, LEAF_ITEM_HEADER, leafOverflowRef, internalChild,
-  internalKey, INTERNAL_ITEM_HEADER,
+  internalCount, internalKey,
 } from './format.js';
+import { compareValues, leafValueOf, separatorChain, separatorParts } from './dup-order.js';
 import { type Btree, ROOT_PGNO } from './btree.js';
 import { MAX_DEPTH } from './search.js';
 
@@ -76,6 +81,25 @@ function compareKeys(t: Btree, a: Uint8Array, b: Uint8Array): number {
   return t.compare ? t.compare(a, b) : compareBytes(a, b);
 }
 
+/**
+ * An item as the tree orders it: its key and, with sorted duplicates, its value (a
+ * separator without one has `value` undefined: before every duplicate of its key).
+ */
+interface Entry {
+  key: Uint8Array;
+  value: Uint8Array | undefined;
+}
+
+/** The tree's order on entries (unsorted duplicates: keys only). */
+function compareEntries(t: Btree, a: Entry, b: Entry): number {
+  const c = compareKeys(t, a.key, b.key);
+  if (c !== 0 || !t.sortedDups) return c;
+  if (a.value === undefined || b.value === undefined) {
+    return (a.value === undefined ? 0 : 1) - (b.value === undefined ? 0 : 1);
+  }
+  return compareValues(t, a.value, b.value);
+}
+
 /** Slot and heap accounting of a slotted page. */
 function checkSlots(w: Walk, frame: Frame): void {
   const count = getSlotCount(frame);
@@ -102,31 +126,52 @@ function checkSlots(w: Walk, frame: Frame): void {
   }
 }
 
-function keyAt(frame: Frame, i: number, leaf: boolean): Uint8Array {
-  return leaf ? leafKey(frame, i) : internalKey(frame, i);
+/** Item i of a page as an entry (copies: the page is unpinned before they are used). */
+function entryAt(w: Walk, frame: Frame, i: number, leaf: boolean): Entry {
+  const t = w.t;
+  if (leaf) {
+    const value = t.sortedDups ? leafValueOf(t.file, frame, i).slice() : undefined;
+    return { key: leafKey(frame, i).slice(), value };
+  }
+  const sep = internalKey(frame, i, t.internalHeader).slice();
+  if (t.plainKeys) return { key: sep, value: undefined };
+  const parts = separatorParts(t.file, sep);
+  return { key: parts.key.slice(), value: parts.value?.slice() };
 }
 
-type Child = [Pgno, number, Uint8Array | undefined, Uint8Array | undefined];
+/** A child to walk: its page, level, key range and (counted tree) the count its item holds. */
+type Child = [Pgno, number, Entry | undefined, Entry | undefined, number];
 
-/** Checks one page and recurses into its children. Keys must lie in [low, high). */
-function walkPage(w: Walk, p: Pgno, level: number | undefined, low?: Uint8Array,
-  high?: Uint8Array, depth = 0): void {
-  if (depth > MAX_DEPTH || !claim(w, p, 'btree')) return;
+/**
+ * Checks one page and recurses into its children. Entries must lie in [low, high) (unsorted
+ * duplicates: [low, high]). Returns the leaf items under the page.
+ */
+function walkPage(w: Walk, p: Pgno, level: number | undefined, low?: Entry,
+  high?: Entry, depth = 0): number {
+  if (depth > MAX_DEPTH || !claim(w, p, 'btree')) return 0;
   const frame = w.t.pin(p);
   let children: Child[];
+  let items: number;
   try {
     children = visitPage(w, frame, level, low, high);
+    items = getType(frame) === PageType.BTREE_LEAF ? getSlotCount(frame) : 0;
   } finally {
     w.t.unpin(frame);
   }
-  for (const [child, childLevel, from, to] of children) {
-    walkPage(w, child, childLevel, from, to, depth + 1);
+  for (const [child, childLevel, from, to, counted] of children) {
+    const under = walkPage(w, child, childLevel, from, to, depth + 1);
+    if (w.t.counted && under !== counted) {
+      fail(w, `page ${p}: the item for child ${child} counts ${counted} records, ` +
+        `the subtree holds ${under}`);
+    }
+    items += under;
   }
+  return items;
 }
 
 /** Checks one pinned page; returns its children with their key ranges. */
-function visitPage(w: Walk, frame: Frame, level: number | undefined, low?: Uint8Array,
-  high?: Uint8Array): Child[] {
+function visitPage(w: Walk, frame: Frame, level: number | undefined, low?: Entry,
+  high?: Entry): Child[] {
   const p = frame.pgno;
   const type = getType(frame);
   const leaf = type === PageType.BTREE_LEAF;
@@ -139,7 +184,8 @@ function visitPage(w: Walk, frame: Frame, level: number | undefined, low?: Uint8
   checkSlots(w, frame);
   const count = getSlotCount(frame);
   if (!leaf && count === 0) fail(w, `internal page ${p} is empty`);
-  for (let i = 0; i < count; i++) checkItem(w, frame, i, leaf, low, high);
+  let previous: Entry | undefined;
+  for (let i = 0; i < count; i++) previous = checkItem(w, frame, i, leaf, previous, low, high);
   if (leaf) {
     w.leaves.push(p);
     w.report.leafPages++;
@@ -150,37 +196,53 @@ function visitPage(w: Walk, frame: Frame, level: number | undefined, low?: Uint8
   w.report.internalPages++;
   const children: Child[] = [];
   for (let i = 0; i < count; i++) {
-    const from = i === 0 ? low : internalKey(frame, i).slice();
-    const to = i + 1 < count ? internalKey(frame, i + 1).slice() : high;
-    children.push([internalChild(frame, i), getLevel(frame) - 1, from, to]);
+    const from = i === 0 ? low : entryAt(w, frame, i, false);
+    const to = i + 1 < count ? entryAt(w, frame, i + 1, false) : high;
+    const counted = w.t.counted ? internalCount(frame, i) : 0;
+    children.push([internalChild(frame, i), getLevel(frame) - 1, from, to, counted]);
   }
   return children;
 }
 
-function checkItem(w: Walk, frame: Frame, i: number, leaf: boolean, low?: Uint8Array,
-  high?: Uint8Array): void {
+/** Checks item i against its neighbour and its page's range; returns it as an entry. */
+function checkItem(w: Walk, frame: Frame, i: number, leaf: boolean, previous?: Entry,
+  low?: Entry, high?: Entry): Entry | undefined {
   const p = frame.pgno;
   const len = slotLength(frame, i);
   if (leaf && (len < LEAF_ITEM_HEADER || leafKeyLength(frame, i) > len - LEAF_ITEM_HEADER)) {
-    return fail(w, `page ${p}: leaf item ${i} malformed`);
+    fail(w, `page ${p}: leaf item ${i} malformed`);
+    return undefined;
   }
-  if (!leaf && len < INTERNAL_ITEM_HEADER) return fail(w, `page ${p}: item ${i} malformed`);
-  if (!leaf && i === 0) return;
-  const key = keyAt(frame, i, leaf);
-  if (i > (leaf ? 0 : 1) && compareKeys(w.t, keyAt(frame, i - 1, leaf), key) >= 0) {
-    fail(w, `page ${p}: keys ${i - 1} and ${i} out of order`);
+  if (!leaf && len < w.t.internalHeader) {
+    fail(w, `page ${p}: item ${i} malformed`);
+    return undefined;
   }
-  if (low && compareKeys(w.t, key, low) < 0) fail(w, `page ${p}: key ${i} below its separator`);
-  if (high && compareKeys(w.t, key, high) >= 0) fail(w, `page ${p}: key ${i} above its range`);
-  if (leaf && w.followOverflow && leafIsOverflow(frame, i)) {
-    const ref = leafOverflowRef(frame, i);
-    try {
-      for (const op of overflowPages(w.t.file, ref.first, ref.length)) {
-        if (claim(w, op, 'overflow')) w.report.overflowPages++;
-      }
-    } catch (e) {
-      fail(w, `page ${p}: item ${i} overflow chain: ${(e as Error).message}`);
+  if (!leaf && i === 0) return undefined;
+  const entry = entryAt(w, frame, i, leaf);
+  const ties = w.t.ranked;
+  const order = previous ? compareEntries(w.t, previous, entry) : -1;
+  if (order > 0 || order === 0 && !ties) fail(w, `page ${p}: items ${i - 1} and ${i} out of order`);
+  if (low && compareEntries(w.t, entry, low) < 0) {
+    fail(w, `page ${p}: item ${i} below its separator`);
+  }
+  const above = high ? compareEntries(w.t, entry, high) : -1;
+  if (above > 0 || above === 0 && !ties) fail(w, `page ${p}: item ${i} above its range`);
+  if (w.followOverflow) claimChains(w, frame, i, leaf);
+  return entry;
+}
+
+/** Claims the overflow chain of leaf item i's value, or of internal item i's separator. */
+function claimChains(w: Walk, frame: Frame, i: number, leaf: boolean): void {
+  const t = w.t;
+  const chain = leaf ? (leafIsOverflow(frame, i) ? leafOverflowRef(frame, i) : undefined)
+    : t.plainKeys ? undefined : separatorChain(internalKey(frame, i, t.internalHeader));
+  if (!chain) return;
+  try {
+    for (const op of overflowPages(t.file, chain.first, chain.length)) {
+      if (claim(w, op, 'overflow')) w.report.overflowPages++;
     }
+  } catch (e) {
+    fail(w, `page ${frame.pgno}: item ${i} overflow chain: ${(e as Error).message}`);
   }
 }
 
