@@ -56,7 +56,7 @@ describe('checkBtreePage', () => {
     const leaf = first(PageType.BTREE_LEAF);
     const swapSlots = (data: Uint8Array) =>
       data.set([...data.slice(44, 48), ...data.slice(40, 44)], 40);
-    expect(damaged(leaf, swapSlots).join()).toMatch(/keys 0 and 1 out of order/);
+    expect(damaged(leaf, swapSlots).join()).toMatch(/items 0 and 1 out of order/);
     const moreGarbage = (_: Uint8Array, v: DataView) =>
       v.setUint32(32, v.getUint32(32, true) + 1, true);
     expect(damaged(leaf, moreGarbage).join()).toMatch(/garbage bytes/);
