@@ -10,7 +10,7 @@
  * an insert at its hole goes after the hole.
  *
  * 512-byte pages and a cache of 12 pages, so splits, merges, overflow values and evictions
- * happen constantly; `verify` (order, ranges, exact subtree counts) and the pin count are
+ * happen constantly, and keys of several pages live on overflow chains; `verify` (order, ranges, exact subtree counts) and the pin count are
  * checked after every run.
  */
 import { describe, expect, it } from 'vitest';
@@ -36,7 +36,9 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
 const cmp = (a: string, b: string): number => compareBytes(enc(a), enc(b));
 
-const keyArb = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'k'.repeat(60));
+/** Short keys, and long ones (on overflow chains, sharing long prefixes) at 512-byte pages. */
+const keyArb = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'k'.repeat(60), 'L'.repeat(300),
+  `${'L'.repeat(300)}1`, `${'L'.repeat(2000)}2`, `${'m'.repeat(90)}`);
 const valueArb = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('', '1', '2', '3', '10', '20') },
   { weight: 1, arbitrary: fc.string({ minLength: 100, maxLength: 700 }) },

@@ -18,7 +18,7 @@
 import { type Pgno, InvalidArgumentError, copyBytes, pgno } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import {
-  PageType, fits, getNext, getSlotCount, getType, initPage, slotLength, totalFree,
+  PageType, fits, getNext, getSlotCount, getType, initPage, slotLength, slotOffset, totalFree,
 } from '../../page/index.js';
 import {
   type AmFile, AmType, META_PGNO, checkMeta, freeOverflow, initMeta, metaCount, metaFlags,
@@ -26,13 +26,17 @@ import {
 } from '../common/index.js';
 import { type Comparator, checkedComparator } from './comparator.js';
 import { type BtreeConfig, type BtreeShape, checkShape, shapeFlags, shapeOf } from './shape.js';
-import { DupTarget, SEPARATOR_HEADER } from './dup-order.js';
+import { DupTarget, SEPARATOR_HEADER, freeSeparator } from './dup-order.js';
 import { adjustPathCounts, subtreeCount } from './counts.js';
 import {
   PUT_NO_OVERWRITE, deleteKey, locateFirstDup, putDuplicate,
 } from './duplicates.js';
 import {
-  COUNTED_ITEM_HEADER, INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER, OVERFLOW_REF_SIZE,
+  MAX_KEY_BYTES, freeLeafKey, freeSeparatorKey, keyReference,
+} from './long-keys.js';
+import {
+  COUNTED_ITEM_HEADER, FLAG_OVERFLOW_KEY, INTERNAL_ITEM_HEADER, internalKey, internalKeyOnChain,
+  LEAF_ITEM_HEADER, OVERFLOW_REF_SIZE,
   itemIsOverflow, itemValueBytes, leafIsOverflow, leafItem, leafOverflowItem, writeLeafItem,
   leafOverflowRef, leafValueBytes, maxItemBytes, maxKeyBytes,
 } from './format.js';
@@ -291,7 +295,7 @@ export class Btree implements SearchTarget {
    */
   private insertInPlace(leaf: Frame, index: number, key: Uint8Array, value: Uint8Array): boolean {
     const size = LEAF_ITEM_HEADER + key.length + value.length;
-    if (size > this.maxItem || !fits(leaf, size)) return false;
+    if (key.length > this.maxKeyBytes || size > this.maxItem || !fits(leaf, size)) return false;
     this.fillKey = key;
     this.fillValue = value;
     this.file.changes.insertItemWith(this.file.mp, leaf, index, size, this.fillLeafItem);
@@ -345,8 +349,9 @@ export class Btree implements SearchTarget {
 
   /** Bytes the leaf item for (key, value) takes (see `makeItem`). */
   private itemSize(key: Uint8Array, value: Uint8Array): number {
-    const inline = LEAF_ITEM_HEADER + key.length + value.length;
-    return inline <= this.maxItem ? inline : LEAF_ITEM_HEADER + key.length + OVERFLOW_REF_SIZE;
+    const stored = key.length > this.maxKeyBytes ? OVERFLOW_REF_SIZE : key.length;
+    const inline = LEAF_ITEM_HEADER + stored + value.length;
+    return inline <= this.maxItem ? inline : LEAF_ITEM_HEADER + stored + OVERFLOW_REF_SIZE;
   }
 
   /**
@@ -370,10 +375,7 @@ export class Btree implements SearchTarget {
   /** Removes leaf item `index` of the pinned `leaf`, found by a descent that filled the path. */
   deleteAt(leaf: Frame, index: number): void {
     const f = this.file;
-    if (leafIsOverflow(leaf, index)) {
-      const ref = leafOverflowRef(leaf, index);
-      freeOverflow(f, ref.first, ref.length);
-    }
+    this.freeChains(leaf, index);
     if (this.counted) adjustPathCounts(this, -1);
     f.changes.deleteItem(f.mp, leaf, index);
     this.adjustCount(-1);
@@ -391,21 +393,33 @@ export class Btree implements SearchTarget {
     this.version++;
   }
 
+  /** Throws `InvalidArgumentError` for a key beyond `MAX_KEY_BYTES` (long-keys.ts). */
   checkKey(key: Uint8Array): void {
-    if (key.length > this.maxKeyBytes) {
+    if (key.length > MAX_KEY_BYTES) {
       throw new InvalidArgumentError(
-        `${this.name}: key of ${key.length} bytes exceeds the ${this.maxKeyBytes}-byte limit ` +
-          `of ${this.file.pageSize}-byte pages; use a larger pageSize or a shorter key`,
+        `${this.name}: a key of ${key.length} bytes exceeds the ${MAX_KEY_BYTES}-byte limit`,
       );
     }
   }
 
+  /**
+   * The leaf item of (`key`, `value`): both inline when they fit, else the value and (when
+   * longer than `maxKeyBytes`) the key on overflow chains written now.
+   */
   makeItem(key: Uint8Array, value: Uint8Array): Uint8Array {
-    if (LEAF_ITEM_HEADER + key.length + value.length <= this.maxItem) {
+    const longKey = key.length > this.maxKeyBytes;
+    if (!longKey && LEAF_ITEM_HEADER + key.length + value.length <= this.maxItem) {
       return leafItem(key, value, this.itemScratch);
     }
-    const first = writeOverflow(this.file, value);
-    return leafOverflowItem(key, first, value.length);
+    const stored = longKey ? keyReference(this.file, key) : key;
+    if (LEAF_ITEM_HEADER + stored.length + value.length <= this.maxItem) {
+      const item = leafItem(stored, value);
+      item[0] = FLAG_OVERFLOW_KEY;
+      return item;
+    }
+    const item = leafOverflowItem(stored, writeOverflow(this.file, value), value.length);
+    if (longKey) item[0]! |= FLAG_OVERFLOW_KEY;
+    return item;
   }
 
   insertAt(leaf: Frame, index: number, item: Uint8Array): void {
@@ -418,12 +432,29 @@ export class Btree implements SearchTarget {
     splitInsert(this, leaf, this.path.depth, index, item, append);
   }
 
-  replaceAt(leaf: Frame, index: number, item: Uint8Array): void {
-    const f = this.file;
+  /** Frees the chains internal item i's separator owns (long-keys.ts invariant 1). */
+  freeSeparatorChains(frame: Frame, i: number): void {
+    const at = slotOffset(frame, i) + this.internalHeader;
+    if (this.plainKeys) {
+      freeSeparatorKey(this.file, frame, i, at);
+      return;
+    }
+    freeSeparator(this.file, internalKey(frame, i, this.internalHeader),
+      internalKeyOnChain(frame, i));
+  }
+
+  /** Frees the overflow chains (value, key) of leaf item `index` about to be dropped. */
+  freeChains(leaf: Frame, index: number): void {
     if (leafIsOverflow(leaf, index)) {
       const ref = leafOverflowRef(leaf, index);
-      freeOverflow(f, ref.first, ref.length);
+      freeOverflow(this.file, ref.first, ref.length);
     }
+    freeLeafKey(this.file, leaf, index);
+  }
+
+  replaceAt(leaf: Frame, index: number, item: Uint8Array): void {
+    const f = this.file;
+    this.freeChains(leaf, index);
     if (totalFree(leaf) + slotLength(leaf, index) >= item.length) {
       f.changes.replaceItem(f.mp, leaf, index, item);
       return;

@@ -32,7 +32,8 @@ import type { Frame } from '../../mpool/index.js';
 import { type Pgno } from '../../util/index.js';
 import { PageType, getNext, getPrev, getSlotCount, getType } from '../../page/index.js';
 import { readOverflow } from '../common/index.js';
-import { leafIsOverflow, leafKey, leafOverflowRef, leafValueBytes } from './format.js';
+import { leafIsOverflow, leafOverflowRef, leafValueBytes } from './format.js';
+import { leafKeyOf } from './long-keys.js';
 import { type Btree, ROOT_PGNO } from './btree.js';
 import { edgeLeaf } from './search.js';
 import { type Located, Locator } from './locator.js';
@@ -85,7 +86,7 @@ export class BtreeCursor {
   detach(): void {
     if (this.state !== 'page' || this.version !== this.tree.version) return;
     this.withPage((p) => {
-      this.savedKey = copyBytes(leafKey(p, this.index));
+      this.savedKey = copyBytes(leafKeyOf(this.tree.file, p, this.index));
       this.savedValue = this.tree.plainKeys ? undefined
         : copyBytes(leafValueOf(this.tree.file, p, this.index));
     });
@@ -172,7 +173,7 @@ export class BtreeCursor {
   /** The record number (1-based) of the current item (DB_GET_RECNO). */
   recno(): number {
     this.requireRecordNumbers('recno');
-    const key = this.readCurrent((p, i) => copyBytes(leafKey(p, i)));
+    const key = this.readCurrent((p, i) => copyBytes(leafKeyOf(this.tree.file, p, i)));
     return this.find.rankOfKey(key) + 1;
   }
 
@@ -226,7 +227,7 @@ export class BtreeCursor {
 
   /** Number of duplicates of the current key (1 without duplicates): DBC->count. */
   count(): number {
-    const key = this.readCurrent((p, i) => copyBytes(leafKey(p, i)));
+    const key = this.readCurrent((p, i) => copyBytes(leafKeyOf(this.tree.file, p, i)));
     return this.find.dupCount(key);
   }
 
@@ -256,7 +257,7 @@ export class BtreeCursor {
 
   /** A copy of the current key. @throws see invariant 5 */
   key(): Uint8Array {
-    return this.readCurrent((p, i) => copyBytes(leafKey(p, i)));
+    return this.readCurrent((p, i) => copyBytes(leafKeyOf(this.tree.file, p, i)));
   }
 
   /** A copy of the current value. @throws see invariant 5 */
@@ -266,7 +267,7 @@ export class BtreeCursor {
 
   /** Hands the current key to `read` as a view valid only during the call. */
   keyWith<T>(read: (key: Uint8Array) => T): T {
-    return this.readCurrent((p, i) => read(leafKey(p, i)));
+    return this.readCurrent((p, i) => read(leafKeyOf(this.tree.file, p, i)));
   }
 
   /** Hands the current value to `read` as a view valid only during the call. */
@@ -317,7 +318,7 @@ export class BtreeCursor {
   currentPair(what: string): { key: Uint8Array; value: Uint8Array } | undefined {
     if (!this.requirePosition(what)) return undefined;
     return this.withPage((p) => ({
-      key: copyBytes(leafKey(p, this.index)),
+      key: copyBytes(leafKeyOf(this.tree.file, p, this.index)),
       value: copyBytes(leafValueOf(this.tree.file, p, this.index)),
     }));
   }
@@ -379,7 +380,7 @@ export class BtreeCursor {
   /** The key of the current item, or of the deleted item the cursor stands on. */
   private currentKey(): Uint8Array {
     if (this.state === 'key') return this.savedKey!;
-    return this.withPage((p) => copyBytes(leafKey(p, this.index)));
+    return this.withPage((p) => copyBytes(leafKeyOf(this.tree.file, p, this.index)));
   }
 
   /** A move that must stay among the current key's duplicates; false: unmoved. */

@@ -30,6 +30,9 @@ import type { Comparator } from './comparator.js';
 import {
   FLAG_OVERFLOW_VALUE, LEAF_ITEM_HEADER, leafIsOverflow, leafOverflowRef,
 } from './format.js';
+import {
+  type Separator, itemKeyOf, keyReference, leafKeyOf, separatorKeyAt,
+} from './long-keys.js';
 
 /** Where among a key's duplicates a search aims. */
 export const BEFORE_DUPS = 0;
@@ -74,12 +77,6 @@ export function compareValues(t: DupOrderTree, a: Uint8Array, b: Uint8Array): nu
   return t.dupCompare ? t.dupCompare(a, b) : compareBytes(a, b);
 }
 
-/** The key of leaf item i, as a view. */
-function leafKeyView(p: Frame, i: number): Uint8Array {
-  const off = slotOffset(p, i);
-  const len = p.data[off + 1]! | (p.data[off + 2]! << 8);
-  return p.data.subarray(off + LEAF_ITEM_HEADER, off + LEAF_ITEM_HEADER + len);
-}
 
 /** The value of leaf item i: a view, or a copy read from its overflow chain. */
 export function leafValueOf(f: AmFile, p: Frame, i: number): Uint8Array {
@@ -96,7 +93,7 @@ export function leafValueOf(f: AmFile, p: Frame, i: number): Uint8Array {
 export function compareTargetLeaf(
   t: DupOrderTree, target: DupTarget, p: Frame, i: number,
 ): number {
-  const c = compareKeys(t, target.key, leafKeyView(p, i));
+  const c = compareKeys(t, target.key, leafKeyOf(t.file, p, i));
   if (c !== 0) return c;
   if (target.where === BEFORE_DUPS) return -1;
   if (target.where === AFTER_DUPS) return 1;
@@ -111,7 +108,7 @@ export function compareTargetSeparator(
   const head = p.data[off]! | (p.data[off + 1]! << 8);
   const keyLen = head & SEP_KEY_MASK;
   const keyAt = off + SEPARATOR_HEADER;
-  const c = compareKeys(t, target.key, p.data.subarray(keyAt, keyAt + keyLen));
+  const c = compareKeys(t, target.key, separatorKeyAt(t.file, p, i, keyAt, keyLen));
   if (c !== 0) return c;
   if (target.where === BEFORE_DUPS) return -1;
   if (target.where === AFTER_DUPS) return 1;
@@ -128,10 +125,6 @@ function separatorValue(t: DupOrderTree, p: Frame, i: number, head: number, at: 
   return readOverflow(t.file, first, p.view.getUint32(at + 4, true));
 }
 
-/** The key of a leaf item given as bytes (a view). */
-function itemKey(item: Uint8Array): Uint8Array {
-  return item.subarray(LEAF_ITEM_HEADER, LEAF_ITEM_HEADER + (item[1]! | (item[2]! << 8)));
-}
 
 /** The value of a leaf item given as bytes: a view, or read from its chain. */
 function itemValue(f: AmFile, item: Uint8Array): Uint8Array {
@@ -145,25 +138,28 @@ function itemValue(f: AmFile, item: Uint8Array): Uint8Array {
  * The separator between two neighbouring leaf items (`left` sorts before `right`) of a tree
  * with duplicates, no longer than `room` bytes: the key alone when the keys differ, or when
  * duplicates are unsorted (invariant 2); else the key and the right item's value, inline when
- * it fits and otherwise on a new overflow chain the separator owns (invariant 3).
+ * it fits and otherwise on a new overflow chain the separator owns (invariant 3). A key too
+ * long to sit beside a value reference goes to a chain of its own (long-keys.ts).
  */
 export function separatorBetween(
   t: DupOrderTree & { readonly sortedDups: boolean }, left: Uint8Array, right: Uint8Array,
   room: number,
-): Uint8Array {
-  const key = itemKey(right);
-  if (!t.sortedDups || compareKeys(t, itemKey(left), key) !== 0) {
-    return encodeSeparator(key, 0, new Uint8Array(0));
+): Separator {
+  const key = itemKeyOf(t.file, right);
+  const keyOnChain = SEPARATOR_HEADER + key.length + 8 > room;
+  const keyPart = keyOnChain ? keyReference(t.file, key) : key;
+  if (!t.sortedDups || compareKeys(t, itemKeyOf(t.file, left), key) !== 0) {
+    return { bytes: encodeSeparator(keyPart, 0, new Uint8Array(0)), keyOnChain };
   }
   const value = itemValue(t.file, right);
-  if (SEPARATOR_HEADER + key.length + value.length <= room) {
-    return encodeSeparator(key, SEP_HAS_VALUE, value);
+  if (SEPARATOR_HEADER + keyPart.length + value.length <= room) {
+    return { bytes: encodeSeparator(keyPart, SEP_HAS_VALUE, value), keyOnChain };
   }
   const ref = new Uint8Array(8);
   const view = new DataView(ref.buffer);
   view.setUint32(0, writeOverflow(t.file, value), true);
   view.setUint32(4, value.length, true);
-  return encodeSeparator(key, SEP_HAS_VALUE | SEP_VALUE_OVERFLOW, ref);
+  return { bytes: encodeSeparator(keyPart, SEP_HAS_VALUE | SEP_VALUE_OVERFLOW, ref), keyOnChain };
 }
 
 function encodeSeparator(key: Uint8Array, flags: number, tail: Uint8Array): Uint8Array {
@@ -176,7 +172,7 @@ function encodeSeparator(key: Uint8Array, flags: number, tail: Uint8Array): Uint
   return out;
 }
 
-/** The overflow chain separator `sep` owns (invariant 3), or undefined. */
+/** The value chain separator `sep` owns (invariant 3), or undefined. */
 export function separatorChain(sep: Uint8Array): { first: Pgno; length: number } | undefined {
   if (sep.length < SEPARATOR_HEADER) return undefined;
   const head = sep[0]! | (sep[1]! << 8);
@@ -186,18 +182,31 @@ export function separatorChain(sep: Uint8Array): { first: Pgno; length: number }
   return { first: view.getUint32(at, true) as Pgno, length: view.getUint32(at + 4, true) };
 }
 
-/** Frees the overflow chain separator `sep` owns, if any (invariant 3). */
-export function freeSeparator(f: AmFile, sep: Uint8Array): void {
+/** Frees the chains separator `sep` owns: its value's, and its key's when `keyOnChain`. */
+export function freeSeparator(f: AmFile, sep: Uint8Array, keyOnChain: boolean): void {
   const chain = separatorChain(sep);
   if (chain) freeOverflow(f, chain.first, chain.length);
+  const key = keyOnChain ? separatorKeyRef(sep) : undefined;
+  if (key) freeOverflow(f, key.first, key.length);
+}
+
+/** The key chain of a separator whose key is on one. */
+export function separatorKeyRef(sep: Uint8Array): { first: Pgno; length: number } {
+  const view = new DataView(sep.buffer, sep.byteOffset, sep.byteLength);
+  return {
+    first: view.getUint32(SEPARATOR_HEADER, true) as Pgno,
+    length: view.getUint32(SEPARATOR_HEADER + 4, true),
+  };
 }
 
 /** The parts of a separator, for verify: its key, and its value when it has one. */
-export function separatorParts(f: AmFile, sep: Uint8Array):
+export function separatorParts(f: AmFile, sep: Uint8Array, keyOnChain: boolean):
   { key: Uint8Array; value: Uint8Array | undefined } {
   const head = sep[0]! | (sep[1]! << 8);
   const keyEnd = SEPARATOR_HEADER + (head & SEP_KEY_MASK);
-  const key = viewOf(sep, SEPARATOR_HEADER, keyEnd);
+  const chain = keyOnChain ? separatorKeyRef(sep) : undefined;
+  const key = chain ? readOverflow(f, chain.first, chain.length)
+    : viewOf(sep, SEPARATOR_HEADER, keyEnd);
   if ((head & SEP_HAS_VALUE) === 0) return { key, value: undefined };
   if ((head & SEP_VALUE_OVERFLOW) === 0) return { key, value: sep.subarray(keyEnd) };
   const view = new DataView(sep.buffer, sep.byteOffset, sep.byteLength);

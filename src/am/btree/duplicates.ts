@@ -19,7 +19,7 @@ import type { Frame } from '../../mpool/index.js';
 import { getSlotCount } from '../../page/index.js';
 import { compareBytes } from '../../util/index.js';
 import { AFTER_DUPS, AT_VALUE, BEFORE_DUPS, leafValueOf } from './dup-order.js';
-import { leafKey } from './format.js';
+import { leafKeyOf } from './long-keys.js';
 import { type Btree, ROOT_PGNO } from './btree.js';
 import { descend, searchLeafTarget } from './search.js';
 import { descendToRank, rankOf } from './positions.js';
@@ -66,7 +66,7 @@ export function locateFirstDup(t: Btree, key: Uint8Array): Frame | undefined {
   const leaf = firstAtOrAfter(t, key);
   if (!leaf) return undefined;
   try {
-    if (sameKey(t, key, leafKey(leaf, t.result.index))) return leaf;
+    if (sameKey(t, key, leafKeyOf(t.file, leaf, t.result.index))) return leaf;
   } catch (e) {
     t.unpin(leaf);
     throw e;
@@ -106,7 +106,7 @@ function walkToPair(t: Btree, key: Uint8Array, value: Uint8Array): Frame | undef
     let verdict: 'found' | 'past' | 'other';
     try {
       const i = t.result.index;
-      verdict = !sameKey(t, key, leafKey(leaf, i)) ? 'past'
+      verdict = !sameKey(t, key, leafKeyOf(t.file, leaf, i)) ? 'past'
         : compareBytes(leafValueOf(t.file, leaf, i), value) === 0 ? 'found' : 'other';
     } catch (e) {
       t.unpin(leaf);

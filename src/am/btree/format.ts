@@ -7,15 +7,17 @@
  * Leaf item (type BTREE_LEAF, level 1):
  * | offset | size | field                                                       |
  * | -----: | ---: | ----------------------------------------------------------- |
- * |      0 |    1 | flags: bit 0 = value is on an overflow chain                |
- * |      1 |    2 | keyLength                                                   |
- * |      3 |    k | key bytes                                                   |
+ * |      0 |    1 | flags: bit 0 = value is on an overflow chain, bit 1 = key   |
+ * |        |      | is on an overflow chain                                     |
+ * |      1 |    2 | keyLength (8 for a key on a chain)                          |
+ * |      3 |    k | key bytes, or u32 first overflow pgno + u32 key length      |
  * |  3 + k |    v | value bytes, or u32 first overflow pgno + u32 value length  |
  *
  * Internal item (type BTREE_INTERNAL, level >= 2):
  * | offset | size | field                                                       |
  * | -----: | ---: | ----------------------------------------------------------- |
- * |      0 |    4 | child pgno                                                  |
+ * |      0 |    4 | child pgno (bits 0-30); bit 31: the separator's key is on an |
+ * |        |      | overflow chain the item owns (see long-keys.ts)             |
  * |      4 |    4 | only in a counted tree (record numbers or duplicates): the  |
  * |        |      | number of leaf items under the child                        |
  * |  4 / 8 |    k | separator; item 0's is empty and means "-infinity". In a    |
@@ -38,6 +40,9 @@ export const INTERNAL_ITEM_HEADER = 4;
 /** Header of an internal item of a counted tree: child pgno, then the subtree's count. */
 export const COUNTED_ITEM_HEADER = 8;
 export const FLAG_OVERFLOW_VALUE = 1;
+export const FLAG_OVERFLOW_KEY = 2;
+/** Bit of an internal item's child field: its separator's key is on an overflow chain. */
+const CHILD_KEY_ON_CHAIN = 0x80;
 /** Size of an overflow reference stored in place of a value. */
 export const OVERFLOW_REF_SIZE = 8;
 
@@ -96,11 +101,12 @@ export function leafOverflowItem(key: Uint8Array, first: Pgno, length: number): 
  * with the subtree's `count`.
  */
 export function internalItem(
-  child: Pgno, key: Uint8Array, header = INTERNAL_ITEM_HEADER, count = 0,
+  child: Pgno, key: Uint8Array, header = INTERNAL_ITEM_HEADER, count = 0, keyOnChain = false,
 ): Uint8Array {
   const item = new Uint8Array(header + key.length);
   const view = new DataView(item.buffer);
   view.setUint32(0, child, true);
+  if (keyOnChain) item[3]! |= CHILD_KEY_ON_CHAIN;
   if (header === COUNTED_ITEM_HEADER) view.setUint32(4, count, true);
   item.set(key, header);
   return item;
@@ -126,7 +132,7 @@ export function leafKeyLength(p: Page, i: number): number {
   return p.data[off + 1]! | (p.data[off + 2]! << 8);
 }
 
-/** A view of leaf item i's key. */
+/** A view of leaf item i's key bytes as stored (a reference when on a chain: long-keys.ts). */
 export function leafKey(p: Page, i: number): Uint8Array {
   const off = leafKeyOffset(p, i);
   return p.data.subarray(off, off + leafKeyLength(p, i));
@@ -168,7 +174,23 @@ export function leafOverflowRef(p: Page, i: number): { first: Pgno; length: numb
 export function internalChild(p: Page, i: number): Pgno {
   const off = slotOffset(p, i);
   const d = p.data;
-  return ((d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16)) + d[off + 3]! * 0x1000000) as Pgno;
+  return ((d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16)) +
+    (d[off + 3]! & ~CHILD_KEY_ON_CHAIN) * 0x1000000) as Pgno;
+}
+
+/** True when internal item i's separator key is on an overflow chain. */
+export function internalKeyOnChain(p: Page, i: number): boolean {
+  return (p.data[slotOffset(p, i) + 3]! & CHILD_KEY_ON_CHAIN) !== 0;
+}
+
+/** True when the internal item given as bytes has its separator key on a chain. */
+export function itemKeyOnChain(item: Uint8Array): boolean {
+  return (item[3]! & CHILD_KEY_ON_CHAIN) !== 0;
+}
+
+/** True when leaf item i's key is on an overflow chain. */
+export function leafKeyIsOverflow(p: Page, i: number): boolean {
+  return (p.data[slotOffset(p, i)]! & FLAG_OVERFLOW_KEY) !== 0;
 }
 
 /** A view of internal item i's separator (`header` as for `internalItem`). */

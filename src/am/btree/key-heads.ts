@@ -15,7 +15,7 @@
  *
  * | word       | meaning                                                              |
  * | ---------- | -------------------------------------------------------------------- |
- * | 0          | state: `AREA_NONE`, `_SEEN`, `_ELSEWHERE`, `_HEADS` or `_PAIRS`       |
+ * | 0          | state: `AREA_NONE`, `_SEEN`, `_ELSEWHERE`, `_DIRECT`, `_HEADS`, `_PAIRS` |
  * | 1          | keys indexed (from slot `first` on)                                  |
  * | 2          | prefix length in bytes                                               |
  * | 3 ..       | the prefix packed four bytes to a word, then one entry per key       |
@@ -32,10 +32,12 @@
  *    page that changes between every two searches (the tail of a bulk load) would pay for
  *    an index it never uses.
  * 3. `searchHeads` returns exactly what a binary search over the full keys would.
+ * 4. A page holding a key on an overflow chain (long-keys.ts) gets no index: its heads would
+ *    be those of a reference, not of the key.
  */
 import type { Frame } from '../../mpool/index.js';
 import { PageType, getSlotCount, getType, slotLength, slotOffset } from '../../page/index.js';
-import { INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER } from './format.js';
+import { FLAG_OVERFLOW_KEY, INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER } from './format.js';
 
 /** Nothing valid in the area: the page changed (or came into the cache) since. */
 const AREA_NONE = 0;
@@ -43,10 +45,12 @@ const AREA_NONE = 0;
 const AREA_SEEN = 1;
 /** The index did not fit: it is a `KeyHeads` object on `frame.derived`. */
 const AREA_ELSEWHERE = 2;
+/** The page holds a key on an overflow chain: it is searched without an index. */
+const AREA_DIRECT = 3;
 /** The area holds heads only. */
-const AREA_HEADS = 3;
+const AREA_HEADS = 4;
 /** The area holds heads, each followed by its item's offset | length << 16. */
-const AREA_PAIRS = 4;
+const AREA_PAIRS = 5;
 /** Words before the prefix: state, key count, prefix length. */
 const AREA_HEADER = 3;
 
@@ -124,6 +128,7 @@ export function searchHeads(frame: Frame, key: Uint8Array, leaf: boolean,
     }
     if (state === AREA_SEEN) words[at] = state = buildInArea(frame, leaf);
     if (state === AREA_ELSEWHERE) return searchObject(frame, key, leaf, out);
+    if (state === AREA_DIRECT) return -1;
   }
   const v = view;
   v.words = words;
@@ -196,6 +201,7 @@ function writeIndex(frame: Frame, leaf: boolean, pl: number, words: Uint32Array,
  * are kept only for a page that is a btree leaf, so the state `AREA_PAIRS` also says that.
  */
 function buildInArea(frame: Frame, leaf: boolean): number {
+  if (holdsChainedKey(frame, leaf)) return AREA_DIRECT;
   const first = firstSlot(leaf);
   const count = getSlotCount(frame);
   const keys = count > first ? count - first : 0;
@@ -210,6 +216,17 @@ function buildInArea(frame: Frame, leaf: boolean): number {
   words[at + 2] = pl;
   writeIndex(frame, leaf, pl, words, at + AREA_HEADER, stride);
   return stride === 2 ? AREA_PAIRS : AREA_HEADS;
+}
+
+/** True when a key (or separator) of the page is on an overflow chain (invariant 4). */
+function holdsChainedKey(frame: Frame, leaf: boolean): boolean {
+  const count = getSlotCount(frame);
+  const d = frame.data;
+  for (let i = firstSlot(leaf); i < count; i++) {
+    const off = slotOffset(frame, i);
+    if (leaf ? (d[off]! & FLAG_OVERFLOW_KEY) !== 0 : (d[off + 3]! & 0x80) !== 0) return true;
+  }
+  return false;
 }
 
 function buildObject(frame: Frame, leaf: boolean): KeyHeads {

@@ -15,7 +15,7 @@
 import { compareBytes } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import { getSlotCount } from '../../page/index.js';
-import { leafKey } from './format.js';
+import { leafKeyOf } from './long-keys.js';
 import { type Btree, ROOT_PGNO } from './btree.js';
 import { type SearchResult, descend, searchLeaf, searchLeafTarget } from './search.js';
 import { AFTER_DUPS, AT_VALUE, BEFORE_DUPS, leafValueOf } from './dup-order.js';
@@ -109,7 +109,8 @@ export class Locator {
       leaf = descendToRank(t, ROOT_PGNO, rank, t.path, this.rankResult);
       index = this.rankResult.index;
     }
-    if (this.sameKey(key, leafKey(leaf, index))) return this.located(leaf, index);
+    const same = this.sameKey(key, leafKeyOf(this.t.file, leaf, index));
+    if (same) return this.located(leaf, index);
     t.unpin(leaf);
     return undefined;
   }
@@ -142,7 +143,7 @@ export class Locator {
     if (holed) return undefined;
     const at = this.rank(rank);
     if (!at) return undefined;
-    if (this.sameKey(key, leafKey(at.leaf, at.index))) return at;
+    if (this.sameKey(key, leafKeyOf(this.t.file, at.leaf, at.index))) return at;
     this.t.unpin(at.leaf);
     return this.pair(key, value!);
   }

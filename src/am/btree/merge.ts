@@ -16,11 +16,12 @@ import {
   itemView, setNext, usedBytes,
 } from '../../page/index.js';
 import { freePage } from '../common/index.js';
-import { internalChild, internalCount, internalItem, internalKey } from './format.js';
+import {
+  internalChild, internalCount, internalItem, internalKey, internalKeyOnChain,
+} from './format.js';
 import type { Btree } from './btree.js';
 import { setPrevOf } from './links.js';
 import { setItemCount, subtreeCount } from './counts.js';
-import { freeSeparator } from './dup-order.js';
 
 /** A page using less than this share of its space tries to merge with a sibling. */
 const UNDERFULL_FRACTION = 0.25;
@@ -77,7 +78,7 @@ function mergeInto(t: Btree, parent: Frame, leftIndex: number, left: Frame, righ
   if (!isLeaf && items.length > 0) {
     const separator = internalKey(parent, leftIndex + 1, header);
     items[0] = internalItem(internalChild(right, 0), separator, header,
-      t.counted ? internalCount(right, 0) : 0);
+      t.counted ? internalCount(right, 0) : 0, internalKeyOnChain(parent, leftIndex + 1));
   }
   let need = 0;
   for (const it of items) need += it.length + 4;
@@ -88,7 +89,7 @@ function mergeInto(t: Btree, parent: Frame, leftIndex: number, left: Frame, righ
   });
   if (isLeaf) unlinkLeaf(t, left, right);
   // A leaf merge drops the separator; an internal merge moved it down into `left`.
-  if (isLeaf && !t.plainKeys) freeSeparator(f, internalKey(parent, leftIndex + 1, header));
+  if (isLeaf) t.freeSeparatorChains(parent, leftIndex + 1);
   f.changes.deleteItem(f.mp, parent, leftIndex + 1);
   if (t.counted) setItemCount(t, parent, leftIndex, subtreeCount(left));
   freePage(f, right);

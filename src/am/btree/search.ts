@@ -12,10 +12,13 @@
  *    its end before any other transaction can, so internal pages need no lock to stay
  *    consistent under it, and holding none keeps splits of other transactions possible.
  */
-import { type Pgno, CorruptionError } from '../../util/index.js';
+import { type Pgno, CorruptionError, compareBytes } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import { PageType, getSlotCount, getType, slotLength, slotOffset } from '../../page/index.js';
-import { LEAF_ITEM_HEADER, compareWithBytesAt, internalChild } from './format.js';
+import {
+  FLAG_OVERFLOW_KEY, LEAF_ITEM_HEADER, compareWithBytesAt, internalChild, internalKeyOnChain,
+} from './format.js';
+import { leafKeyOf, separatorKeyAt } from './long-keys.js';
 import type { Comparator } from './comparator.js';
 import { type HeadsResult, isKnownLeaf, searchHeads } from './key-heads.js';
 import {
@@ -56,6 +59,10 @@ export interface SearchTarget extends DupOrderTree {
 /** Compares `key` with leaf item i's key. */
 export function compareLeafKey(t: SearchTarget, key: Uint8Array, p: Frame, i: number): number {
   const off = slotOffset(p, i);
+  if ((p.data[off]! & FLAG_OVERFLOW_KEY) !== 0) {
+    const stored = leafKeyOf(t.file, p, i);
+    return t.compare ? t.compare(key, stored) : compareBytes(key, stored);
+  }
   const len = p.data[off + 1]! | (p.data[off + 2]! << 8);
   const at = off + LEAF_ITEM_HEADER;
   if (t.compare) return t.compare(key, p.data.subarray(at, at + len));
@@ -102,13 +109,21 @@ export function searchInternal(t: SearchTarget, p: Frame, key: Uint8Array): numb
     const mid = (lo + hi) >>> 1;
     const off = slotOffset(p, mid) + header;
     const len = slotLength(p, mid) - header;
-    const c = t.compare
+    const c = internalKeyOnChain(p, mid) ? compareChained(t, key, p, mid, off, len)
+      : t.compare
       ? t.compare(key, p.data.subarray(off, off + len))
       : compareWithBytesAt(key, p.data, off, len);
     if (c >= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo - 1;
+}
+
+/** Compares `key` with internal item i's separator key on a chain. */
+function compareChained(t: SearchTarget, key: Uint8Array, p: Frame, i: number, off: number,
+  len: number): number {
+  const stored = separatorKeyAt(t.file, p, i, off, len);
+  return t.compare ? t.compare(key, stored) : compareBytes(key, stored);
 }
 
 const headsResult: HeadsResult = { found: false, item: -1 };

@@ -17,7 +17,8 @@ import {
   itemView, setNext, setPrev, truncateItems,
 } from '../../page/index.js';
 import { allocPage } from '../common/index.js';
-import { internalChild, internalItem } from './format.js';
+import { internalChild, internalItem, itemKeyOnChain } from './format.js';
+import { type Separator, plainSeparator } from './long-keys.js';
 import type { Btree } from './btree.js';
 import { setPrevOf } from './links.js';
 import { setItemCount, subtreeCount } from './counts.js';
@@ -66,10 +67,10 @@ export function splitInsert(
     const moved: Uint8Array[] = [];
     for (let i = moveFrom; i < count; i++) moved.push(itemView(frame, i).slice());
     if (index >= splitAt) moved.splice(index - moveFrom, 0, item);
+    const leftLast = isLeaf ? combinedAt(frame, index, item, splitAt - 1) : item;
     const separator = !isLeaf ? internalKey0(t, moved)
-      : t.plainKeys ? leafKeyOfItem(moved[0]!)
-      : separatorBetween(t, combinedAt(frame, index, item, splitAt - 1), moved[0]!,
-        t.maxSeparator);
+      : t.plainKeys ? plainSeparator(t, leftLast, moved[0]!)
+      : separatorBetween(t, leftLast, moved[0]!, t.maxSeparator);
     f.changes.rewrite(f.mp, right, () => {
       for (let i = 0; i < moved.length; i++) insertItem(right, i, moved[i]!);
     });
@@ -88,20 +89,16 @@ function combinedAt(frame: Frame, index: number, item: Uint8Array, j: number): U
   return itemView(frame, j < index ? j : j - 1);
 }
 
-/** The key of a leaf item given as bytes. */
-function leafKeyOfItem(item: Uint8Array): Uint8Array {
-  const len = item[1]! | (item[2]! << 8);
-  return item.slice(3, 3 + len);
-}
-
 /**
  * Takes the separator from the first moved internal item and empties that item's key (its
- * count, in a counted tree, stays).
+ * count, in a counted tree, stays); a key chain goes up with the separator.
  */
-function internalKey0(t: Btree, moved: Uint8Array[]): Uint8Array {
+function internalKey0(t: Btree, moved: Uint8Array[]): Separator {
   const first = moved[0]!;
-  const separator = first.slice(t.internalHeader);
-  moved[0] = first.slice(0, t.internalHeader);
+  const separator = { bytes: first.slice(t.internalHeader), keyOnChain: itemKeyOnChain(first) };
+  const emptied = first.slice(0, t.internalHeader);
+  emptied[3]! &= 0x7f;
+  moved[0] = emptied;
   return separator;
 }
 
@@ -122,14 +119,14 @@ function linkRightSibling(t: Btree, left: Frame, right: Frame): void {
  * new item the count of `right`.
  */
 function insertSeparator(
-  t: Btree, depth: number, left: Frame, right: Frame, separator: Uint8Array, append: boolean,
+  t: Btree, depth: number, left: Frame, right: Frame, separator: Separator, append: boolean,
 ): void {
   const parent = t.pinUnlocked(t.path.pgnos[depth]!);
   try {
     const index = t.path.indexes[depth]! + 1;
     if (t.counted) setItemCount(t, parent, index - 1, subtreeCount(left));
-    const item = internalItem(right.pgno, separator, t.internalHeader,
-      t.counted ? subtreeCount(right) : 0);
+    const item = internalItem(right.pgno, separator.bytes, t.internalHeader,
+      t.counted ? subtreeCount(right) : 0, separator.keyOnChain);
     if (fits(parent, item.length)) t.file.changes.insertItem(t.file.mp, parent, index, item);
     else splitInsert(t, parent, depth, index, item, append);
   } finally {

@@ -8,10 +8,9 @@
  */
 import { type Pgno } from '../../util/index.js';
 import { PageType, getSlotCount, getType, initPage } from '../../page/index.js';
-import { freeOverflow, freePage } from '../common/index.js';
-import { internalChild, internalKey, leafIsOverflow, leafOverflowRef } from './format.js';
+import { freePage } from '../common/index.js';
+import { internalChild } from './format.js';
 import { type Btree, ROOT_PGNO } from './btree.js';
-import { freeSeparator } from './dup-order.js';
 
 /** Frees the subtree under `p` (and `p` itself unless it is the root). */
 function freeSubtree(t: Btree, p: Pgno): void {
@@ -21,18 +20,10 @@ function freeSubtree(t: Btree, p: Pgno): void {
     if (getType(frame) === PageType.BTREE_INTERNAL) {
       const children: Pgno[] = [];
       for (let i = 0; i < count; i++) children.push(internalChild(frame, i));
-      if (!t.plainKeys) {
-        for (let i = 1; i < count; i++) {
-          freeSeparator(t.file, internalKey(frame, i, t.internalHeader));
-        }
-      }
+      for (let i = 1; i < count; i++) t.freeSeparatorChains(frame, i);
       for (const c of children) freeSubtree(t, c);
     } else {
-      for (let i = 0; i < count; i++) {
-        if (!leafIsOverflow(frame, i)) continue;
-        const ref = leafOverflowRef(frame, i);
-        freeOverflow(t.file, ref.first, ref.length);
-      }
+      for (let i = 0; i < count; i++) t.freeChains(frame, i);
     }
     if (p !== ROOT_PGNO) freePage(t.file, frame);
   } finally {

@@ -30,10 +30,15 @@ import {
   META_PGNO, metaCount, metaFreeCount, metaFreeHead, metaLast, overflowPages,
 } from '../common/index.js';
 import {
-  leafIsOverflow, leafKey, leafKeyLength, LEAF_ITEM_HEADER, leafOverflowRef, internalChild,
-  internalCount, internalKey,
+  leafIsOverflow, leafKeyLength, LEAF_ITEM_HEADER, leafOverflowRef, internalChild,
+  internalCount, internalKey, internalKeyOnChain,
 } from './format.js';
-import { compareValues, leafValueOf, separatorChain, separatorParts } from './dup-order.js';
+import {
+  compareValues, leafValueOf, separatorChain, separatorKeyRef, separatorParts,
+} from './dup-order.js';
+import {
+  leafKeyChain, leafKeyOf, separatorKeyAt, separatorKeyChain,
+} from './long-keys.js';
 import { type Btree, ROOT_PGNO } from './btree.js';
 import { MAX_DEPTH } from './search.js';
 
@@ -131,11 +136,15 @@ function entryAt(w: Walk, frame: Frame, i: number, leaf: boolean): Entry {
   const t = w.t;
   if (leaf) {
     const value = t.sortedDups ? leafValueOf(t.file, frame, i).slice() : undefined;
-    return { key: leafKey(frame, i).slice(), value };
+    return { key: leafKeyOf(t.file, frame, i).slice(), value };
   }
   const sep = internalKey(frame, i, t.internalHeader).slice();
-  if (t.plainKeys) return { key: sep, value: undefined };
-  const parts = separatorParts(t.file, sep);
+  const onChain = internalKeyOnChain(frame, i);
+  if (t.plainKeys) {
+    const at = slotOffset(frame, i) + t.internalHeader;
+    return { key: separatorKeyAt(t.file, frame, i, at, sep.length).slice(), value: undefined };
+  }
+  const parts = separatorParts(t.file, sep, onChain);
   return { key: parts.key.slice(), value: parts.value?.slice() };
 }
 
@@ -231,12 +240,33 @@ function checkItem(w: Walk, frame: Frame, i: number, leaf: boolean, previous?: E
   return entry;
 }
 
-/** Claims the overflow chain of leaf item i's value, or of internal item i's separator. */
+/** The overflow chains item i owns: a leaf item's value and key, a separator's. */
+function chainsOf(t: Btree, frame: Frame, i: number, leaf: boolean):
+  { first: Pgno; length: number }[] {
+  const chains = [];
+  if (leaf) {
+    if (leafIsOverflow(frame, i)) chains.push(leafOverflowRef(frame, i));
+    chains.push(leafKeyChain(frame, i));
+  } else {
+    const sep = internalKey(frame, i, t.internalHeader);
+    const at = slotOffset(frame, i) + t.internalHeader;
+    if (t.plainKeys) chains.push(separatorKeyChain(frame, i, at));
+    else {
+      chains.push(separatorChain(sep));
+      if (internalKeyOnChain(frame, i)) chains.push(separatorKeyRef(sep));
+    }
+  }
+  return chains.filter((c) => c !== undefined);
+}
+
+/** Claims the overflow chains item i owns. */
 function claimChains(w: Walk, frame: Frame, i: number, leaf: boolean): void {
+  for (const chain of chainsOf(w.t, frame, i, leaf)) claimChain(w, frame, i, chain);
+}
+
+function claimChain(w: Walk, frame: Frame, i: number, chain: { first: Pgno; length: number }):
+  void {
   const t = w.t;
-  const chain = leaf ? (leafIsOverflow(frame, i) ? leafOverflowRef(frame, i) : undefined)
-    : t.plainKeys ? undefined : separatorChain(internalKey(frame, i, t.internalHeader));
-  if (!chain) return;
   try {
     for (const op of overflowPages(t.file, chain.first, chain.length)) {
       if (claim(w, op, 'overflow')) w.report.overflowPages++;

@@ -58,12 +58,12 @@ describe('the STOWAGE_VERIFY tier', () => {
   it('a commit checks the pages it changed', () => {
     const out = run('commit', true);
     expect(out.cleanCommit).toBe('ok');
-    expect(out.commit).toMatch(/^AssertionError: .*STOWAGE_VERIFY.*page 1: keys 0 and 1 out of/);
+    expect(out.commit).toMatch(/^AssertionError: .*STOWAGE_VERIFY.*page 1: items 0 and 1 out of/);
   });
 
   it('an abort checks the pages its undo restored, children included', () => {
     const out = run('abort', true);
-    expect(out.commit).toMatch(/^AssertionError: .*STOWAGE_VERIFY.*page 1: keys 0 and 1 out of/);
+    expect(out.commit).toMatch(/^AssertionError: .*STOWAGE_VERIFY.*page 1: items 0 and 1 out of/);
   });
 
   it('close verifies every open database', () => {
