@@ -13,3 +13,4 @@ export type { Comparator } from './comparator.js';
 export { checkBtreePage, verifyBtree, type BtreeVerifyReport } from './verify.js';
 export { truncateBtree } from './truncate.js';
 export { maxKeyBytes, maxItemBytes } from './format.js';
+export { type KeyRange, keyRange } from './key-range.js';
