@@ -11,11 +11,10 @@ export {
   Database, type DatabaseConfig, type DatabaseStat, type DatabaseType, type EnvironmentOptions,
   type EnvironmentStat, type Durability, DbCursor as Cursor, TxnHandle as Transaction,
   type TransactionOptions, type Isolation, CoreEnvironment, type EnvironmentClass,
-  type ResolvedOptions, type ArchiveOptions, type PutOptions,
+  type ResolvedOptions, type ArchiveOptions, type PutOptions, type Comparator,
+  type CursorPosition, type KeyPosition, type KeyRange, type VerifyReport,
 } from './env/index.js';
-export {
-  type BtreeVerifyReport as VerifyReport, type Comparator, type CursorPosition,
-} from './am/btree/index.js';
+export type { DuplicatesMode as Duplicates } from './am/common/index.js';
 export {
   codecs, type Codec, type Codecs, type KeyCodec, type KeyValue, type ClassCodecOptions,
   type ClassCodec,

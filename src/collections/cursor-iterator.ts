@@ -15,7 +15,6 @@
  * 3. Changing the container during iteration is defined by the cursor (btree/cursor.ts):
  *    items inserted ahead are visited, items deleted ahead are not.
  */
-import { compareBytes } from '../util/index.js';
 import type { Database, DbCursor } from '../env/index.js';
 
 /** Encoded bounds of a range. */
@@ -44,7 +43,7 @@ export class CursorIterator<T> implements IterableIterator<T, undefined> {
     private readonly range: ByteRange,
     private readonly read: ItemReader<T>,
   ) {
-    this.compare = db.tree.compare ?? compareBytes;
+    this.compare = db.am.keyOrder;
     this.openCursor = db.cursorOpener();
   }
 

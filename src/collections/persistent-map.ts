@@ -143,7 +143,7 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
 
   /** Removes every entry. */
   clear(): void {
-    this.db.truncate();
+    this.db.clearAll();
   }
 
   forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {

@@ -13,39 +13,62 @@
  *    and touches nothing: its file has left the cache.
  * 5. It cannot be closed while a transaction is open (`InvalidArgumentError`): commit and
  *    abort still need its file.
+ * 6. It reaches its pages only through its `AccessMethod` (am/common/access-method.ts): no
+ *    access method is named here.
  */
 import {
   ClosedError, InvalidArgumentError, KeyExistsError, copyBytes, describeType, describeValue,
   optionNames, readOptions,
 } from '../util/index.js';
-import {
-  type Btree, type BtreeVerifyReport, truncateBtree, verifyBtree,
-} from '../am/btree/index.js';
 import type { DbCursor } from './db-cursor.js';
-import type { AmFile } from '../am/common/index.js';
+import {
+  AM_PUT_NO_DUP_DATA, AM_PUT_NO_OVERWRITE, AM_PUT_OVERWRITE_DUP, type AccessMethod, type AmFile,
+  type AmKeyRange, type AmShape, type AmVerifyReport, type DuplicatesMode,
+} from '../am/common/index.js';
 import type { DbRunner } from './db-runner.js';
 
 /** Access methods a `Database` can use (more arrive with later versions). */
 export type DatabaseType = 'btree';
 
-/** What `Database.stat` reports (Berkeley DB's `DB->stat` for btrees): the tree's shape. */
-export type DatabaseStat = Omit<BtreeVerifyReport, 'ok' | 'errors'> & {
+/** What `Database.stat` reports (Berkeley DB's `DB->stat`): the database's shape. */
+export type DatabaseStat = AmShape & {
   type: DatabaseType;
   pageSize: number;
+  duplicates: DuplicatesMode;
+  recordNumbers: boolean;
 };
+
+/** What `Database.verify` reports. */
+export type VerifyReport = AmVerifyReport;
+
+/** Shares of the items that sort before, equal to and after a key (`Database.keyRange`). */
+export type KeyRange = AmKeyRange;
 
 /** Options of `Database.put`. */
 export interface PutOptions {
-  /** Throw `KeyExistsError` instead of replacing a stored value. */
+  /** Throw `KeyExistsError` instead of replacing a stored value (even with duplicates). */
   noOverwrite?: boolean;
+  /** Sorted duplicates: throw `KeyExistsError` when the pair is stored (DB_NODUPDATA). */
+  noDupData?: boolean;
+  /** Sorted duplicates: a stored pair is replaced, not refused (DB_OVERWRITE_DUP). */
+  overwriteDup?: boolean;
 }
 
-const PUT_OPTION_NAMES = optionNames<PutOptions>()(['noOverwrite']);
+const PUT_OPTION_NAMES = optionNames<PutOptions>()(['noOverwrite', 'noDupData', 'overwriteDup']);
 
 /** @internal Throws unless `value` is a byte array (`what` names the argument). */
 export function checkBytes(value: unknown, what: string): asserts value is Uint8Array {
   if (!isBytes(value)) {
     throw new InvalidArgumentError(`${what} must be a Uint8Array, got ${describeType(value)}`);
+  }
+}
+
+/** @internal Throws unless `recno` is a record number (an integer from 1 to 2^32 - 1). */
+export function checkRecno(recno: unknown): asserts recno is number {
+  if (typeof recno !== 'number' || !Number.isInteger(recno) || recno < 1 || recno > 0xffffffff) {
+    throw new InvalidArgumentError(
+      `a record number is an integer from 1 to 4294967295, got ${describeValue(recno)}`,
+    );
   }
 }
 
@@ -66,45 +89,73 @@ export class Database {
   constructor(
     readonly name: string,
     readonly type: DatabaseType,
-    /** @internal */ readonly tree: Btree,
-    /** @internal */ readonly file: AmFile,
+    /** @internal */ readonly am: AccessMethod,
     private readonly runner: DbRunner,
-  ) {}
+  ) {
+    this.file = am.file;
+  }
+
+  /** @internal The database's file. */
+  readonly file: AmFile;
+
+  /** How a key holds several values: 'none', 'sorted' or 'unsorted'. */
+  get duplicates(): DuplicatesMode {
+    return this.am.duplicates;
+  }
+
+  /** True when the database keeps record numbers. */
+  get recordNumbers(): boolean {
+    return this.am.recordNumbers;
+  }
 
   /** The value stored under `key` (a copy), or `undefined`. Complexity: O(log n). */
   get(key: Uint8Array): Uint8Array | undefined {
     this.checkOpen();
     checkBytes(key, 'key');
-    return this.runner.read(this, () => this.tree.getWith(key, copyBytes));
+    return this.runner.read(this, () => this.am.getWith(key, copyBytes));
   }
 
   /** @internal Hands the value to `read` as a view valid only during the call. */
   getWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T | undefined {
     this.checkOpen();
-    if (this.runner.readsDirectly()) return this.tree.getWith(key, read);
-    return this.runner.read(this, () => this.tree.getWith(key, read));
+    if (this.runner.readsDirectly()) return this.am.getWith(key, read);
+    return this.runner.read(this, () => this.am.getWith(key, read));
   }
 
   /** True when `key` is stored. */
   exists(key: Uint8Array): boolean {
     this.checkOpen();
     checkBytes(key, 'key');
-    return this.runner.read(this, () => this.tree.has(key));
+    return this.runner.read(this, () => this.am.has(key));
   }
 
   /**
-   * Stores `value` under `key`, replacing any value.
-   * With `{ noOverwrite: true }` an existing key throws `KeyExistsError` (see `putIfAbsent`).
+   * Stores `value` under `key`: without duplicates it replaces any value; with duplicates it
+   * adds the pair (sorted: at its place; unsorted: after the key's last value).
+   * `KeyExistsError` when `noOverwrite` finds the key, or with sorted duplicates when the pair
+   * is stored (unless `overwriteDup`). See `putIfAbsent` for a boolean answer.
    */
   put(key: Uint8Array, value: Uint8Array, options?: PutOptions): void {
     this.checkOpen();
     checkBytes(key, 'key');
     checkBytes(value, 'value');
-    const noOverwrite = options !== undefined && this.readPutOptions(options);
-    const added = this.runner.write(this, () => this.tree.put(key, value, noOverwrite));
-    if (noOverwrite && !added) {
+    const flags = options === undefined ? 0 : this.readPutOptions(options);
+    const result = this.runner.write(this, () => this.am.put(key, value, flags));
+    if (result === 'key-exists') {
       throw new KeyExistsError(`${this.name}: the key is already stored (put with noOverwrite)`);
     }
+    if (result === 'pair-exists') {
+      throw new KeyExistsError(`${this.name}: the pair is already stored (sorted duplicates)`);
+    }
+  }
+
+  /**
+   * @internal Adds the pair (`key`, `value`): false, storing nothing, when sorted duplicates
+   * already hold it (no argument checks).
+   */
+  putPair(key: Uint8Array, value: Uint8Array): boolean {
+    this.checkOpen();
+    return this.runner.write(this, () => this.am.put(key, value, 0)) === 'stored';
   }
 
   /** Stores `value` only when `key` is absent. Returns true when it stored it. */
@@ -112,26 +163,76 @@ export class Database {
     this.checkOpen();
     checkBytes(key, 'key');
     checkBytes(value, 'value');
-    return this.runner.write(this, () => this.tree.put(key, value, true));
+    return this.runner.write(this, () => this.am.put(key, value, AM_PUT_NO_OVERWRITE)) ===
+      'stored';
   }
 
   /** @internal `put` returning whether the key was new (no argument checks). */
   putReporting(key: Uint8Array, value: Uint8Array, noOverwrite: boolean): boolean {
     this.checkOpen();
-    return this.runner.write(this, () => this.tree.put(key, value, noOverwrite));
+    const flags = noOverwrite ? AM_PUT_NO_OVERWRITE : 0;
+    return this.runner.write(this, () => this.am.put(key, value, flags)) === 'stored';
   }
 
-  /** Removes `key`; false when it was not stored. */
+  /** Removes `key` with all its values; false when it was not stored. */
   del(key: Uint8Array): boolean {
+    return this.delCounting(key) > 0;
+  }
+
+  /** Removes `key` with all its values; returns how many pairs went. */
+  delCounting(key: Uint8Array): number {
     this.checkOpen();
     checkBytes(key, 'key');
-    return this.runner.write(this, () => this.tree.del(key));
+    return this.runner.write(this, () => this.am.del(key));
   }
 
-  /** Records stored. Complexity: O(1). */
+  /** Removes the one pair (`key`, `value`); false when it was not stored. */
+  delPair(key: Uint8Array, value: Uint8Array): boolean {
+    this.checkOpen();
+    checkBytes(key, 'key');
+    checkBytes(value, 'value');
+    return this.runner.write(this, () => this.am.delPair(key, value));
+  }
+
+  /** True when the pair (`key`, `value`) is stored (DB_GET_BOTH). */
+  getBoth(key: Uint8Array, value: Uint8Array): boolean {
+    this.checkOpen();
+    checkBytes(key, 'key');
+    checkBytes(value, 'value');
+    return this.runner.read(this, () => this.am.hasPair(key, value));
+  }
+
+  /**
+   * The pair of record number `recno` (1-based; DB_SET_RECNO), or undefined past the end.
+   * `InvalidArgumentError` without record numbers or for a number out of 1..2^32-1.
+   */
+  getRecno(recno: number): { key: Uint8Array; value: Uint8Array } | undefined {
+    this.checkOpen();
+    checkRecno(recno);
+    return this.runner.read(this, () => this.am.getRecno(recno, (key, value) => ({ key, value })));
+  }
+
+  /** Records stored (pairs, with duplicates). Complexity: O(1). */
   count(): number {
     this.checkOpen();
-    return this.runner.read(this, () => this.tree.count());
+    return this.runner.read(this, () => this.am.count());
+  }
+
+  /** Values stored under `key` (0 when absent, 1 without duplicates). Complexity: O(log n). */
+  countValues(key: Uint8Array): number {
+    this.checkOpen();
+    checkBytes(key, 'key');
+    return this.runner.read(this, () => this.am.countValues(key));
+  }
+
+  /**
+   * Where `key` falls (DB->key_range): the shares of the records before it, equal to it and
+   * after it; exact with record numbers or duplicates, estimated otherwise.
+   */
+  keyRange(key: Uint8Array): KeyRange {
+    this.checkOpen();
+    checkBytes(key, 'key');
+    return this.runner.read(this, () => this.am.keyRange(key));
   }
 
   /** A new cursor, unpositioned. Close it when done (iterators do). */
@@ -148,22 +249,40 @@ export class Database {
     return this.runner.cursorOpener(this);
   }
 
-  /** Removes every record; returns how many there were. */
+  /**
+   * Removes every record; returns how many there were. `InvalidArgumentError` while a cursor
+   * is open on the database (Berkeley DB: EINVAL), as it would lose its place.
+   */
   truncate(): number {
     this.checkOpen();
-    return this.runner.write(this, () => truncateBtree(this.tree));
+    const open = this.am.openCursors();
+    if (open > 0) {
+      throw new InvalidArgumentError(
+        `${this.name}: truncate with ${open} cursor(s) open; close them first`,
+      );
+    }
+    return this.runner.write(this, () => this.am.truncate());
+  }
+
+  /** @internal `truncate` for containers: their open iterators stay defined (detached). */
+  clearAll(): number {
+    this.checkOpen();
+    return this.runner.write(this, () => this.am.truncate());
   }
 
   /** Walks every page and checks every invariant. */
-  verify(): BtreeVerifyReport {
+  verify(): VerifyReport {
     this.checkOpen();
-    return this.runner.read(this, () => verifyBtree(this.tree));
+    return this.runner.read(this, () => this.am.verify());
   }
 
   /** Shape and size of the database. */
   stat(): DatabaseStat {
     const { ok: _ok, errors: _errors, ...shape } = this.verify();
-    return { type: this.type, pageSize: this.file.pageSize, ...shape };
+    return {
+      type: this.type, pageSize: this.file.pageSize, duplicates: this.duplicates,
+      recordNumbers: this.recordNumbers, ...shape,
+    };
   }
 
   /** Closes the handle; the environment closes every database it opened on `close()`. */
@@ -191,13 +310,22 @@ export class Database {
     }
   }
 
-  private readPutOptions(options: PutOptions): boolean {
-    const { noOverwrite } = readOptions(options, PUT_OPTION_NAMES, 'put options');
-    if (noOverwrite !== undefined && typeof noOverwrite !== 'boolean') {
+  /** The `AM_PUT_*` flags of put options, checked against the database's shape. */
+  private readPutOptions(options: PutOptions): number {
+    const given = readOptions(options, PUT_OPTION_NAMES, 'put options');
+    for (const name of PUT_OPTION_NAMES) {
+      const v = given[name];
+      if (v !== undefined && typeof v !== 'boolean') {
+        throw new InvalidArgumentError(`put option ${name} must be a boolean, got ` +
+          describeValue(v));
+      }
+    }
+    if ((given.noDupData || given.overwriteDup) && this.duplicates !== 'sorted') {
       throw new InvalidArgumentError(
-        `put option noOverwrite must be a boolean, got ${describeValue(noOverwrite)}`,
+        `${this.name}: put options noDupData and overwriteDup need sorted duplicates`,
       );
     }
-    return noOverwrite === true;
+    return (given.noOverwrite ? AM_PUT_NO_OVERWRITE : 0) |
+      (given.noDupData ? AM_PUT_NO_DUP_DATA : 0) | (given.overwriteDup ? AM_PUT_OVERWRITE_DUP : 0);
   }
 }

@@ -18,13 +18,16 @@
  * 5. After `close()`, or once its database is closed, every call but `close` throws
  *    `ClosedError` (after its transaction ended, `TransactionClosedError`, invariant 2).
  */
-import { ClosedError } from '../util/index.js';
-import type { BtreeCursor } from '../am/btree/index.js';
-import { type Database, checkBytes } from './database.js';
+import { ClosedError, InvalidArgumentError, describeValue } from '../util/index.js';
+import type { AmCursor, CursorPosition } from '../am/common/index.js';
+import { type Database, checkBytes, checkRecno } from './database.js';
 import type { DbRunner } from './db-runner.js';
+import type { Transaction } from '../txn/index.js';
 
-/** Where a cursor stands: see `DbCursor.where`. */
-export type CursorPosition = ReturnType<BtreeCursor['where']>;
+export type { CursorPosition };
+
+/** Where `putKey` stores a new duplicate among its key's (unsorted duplicates). */
+export type KeyPosition = 'first' | 'last';
 
 
 export class DbCursor {
@@ -33,9 +36,11 @@ export class DbCursor {
   /** @internal */
   constructor(
     private readonly db: Database,
-    private readonly inner: BtreeCursor,
+    private readonly inner: AmCursor,
     private readonly runner: DbRunner,
     private readonly onClose: (c: DbCursor) => void,
+    /** @internal The transaction the cursor is bound to (none: each step auto-commits). */
+    readonly txn?: Transaction,
   ) {}
 
   /** To the smallest key (DB_FIRST); false when empty. */
@@ -82,6 +87,65 @@ export class DbCursor {
     return this.read(() => this.inner.seekRangeBackward(key, exclusive));
   }
 
+  /** To the next value of the current key (DB_NEXT_DUP); false (unmoved) past its last. */
+  nextDup(): boolean {
+    return this.read(() => this.inner.nextDup());
+  }
+
+  /** To the previous value of the current key (DB_PREV_DUP); false (unmoved) before its first. */
+  prevDup(): boolean {
+    return this.read(() => this.inner.prevDup());
+  }
+
+  /** To the first value of the next key (DB_NEXT_NODUP); unpositioned: the first item. */
+  nextNoDup(): boolean {
+    return this.read(() => this.inner.nextNoDup());
+  }
+
+  /** To the last value of the previous key (DB_PREV_NODUP); unpositioned: the last item. */
+  prevNoDup(): boolean {
+    return this.read(() => this.inner.prevNoDup());
+  }
+
+  /** To the pair (`key`, `value`) exactly (DB_GET_BOTH); false (unmoved) when absent. */
+  seekBoth(key: Uint8Array, value: Uint8Array): boolean {
+    checkBytes(key, 'key');
+    checkBytes(value, 'value');
+    return this.read(() => this.inner.seekBoth(key, value));
+  }
+
+  /**
+   * To the first value of `key` that is >= `value` in the duplicate order (DB_GET_BOTH_RANGE);
+   * without sorted duplicates, to the pair exactly.
+   */
+  seekBothRange(key: Uint8Array, value: Uint8Array): boolean {
+    checkBytes(key, 'key');
+    checkBytes(value, 'value');
+    return this.read(() => this.inner.seekBothRange(key, value));
+  }
+
+  /** To record number `recno` (1-based; DB_SET_RECNO); false (unmoved) past the end. */
+  seekRecno(recno: number): boolean {
+    checkRecno(recno);
+    return this.read(() => this.inner.seekRecno(recno));
+  }
+
+  /** The current item's record number (DB_GET_RECNO); needs `recordNumbers`. */
+  recno(): number {
+    return this.read(() => this.inner.recno());
+  }
+
+  /** Values stored under the current key (DBC->count; 1 without duplicates). */
+  count(): number {
+    return this.read(() => this.inner.count());
+  }
+
+  /** A new cursor at the same position, in the same transaction (DBC->dup, DB_POSITION). */
+  dup(): DbCursor {
+    this.checkOpen();
+    return this.runner.dupCursor(this.db, this, () => this.inner.dup());
+  }
+
   /**
    * 'unpositioned' (never moved, or only failed moves), 'item' (on a stored item) or
    * 'deleted' (its item was deleted since): what DB_CURRENT would report.
@@ -122,6 +186,39 @@ export class DbCursor {
   put(value: Uint8Array): boolean {
     checkBytes(value, 'value');
     return this.write(() => this.inner.put(value));
+  }
+
+  /**
+   * Stores (`key`, `value`) and moves to it (DB_KEYFIRST / DB_KEYLAST): without duplicates
+   * it replaces the key's value, with sorted duplicates it goes to its sorted place
+   * (`KeyExistsError` when stored), with unsorted ones it becomes the first or last value.
+   */
+  putKey(key: Uint8Array, value: Uint8Array, position: KeyPosition = 'last',
+    options?: { noDupData?: boolean }): void {
+    checkBytes(key, 'key');
+    checkBytes(value, 'value');
+    if (position !== 'first' && position !== 'last') {
+      throw new InvalidArgumentError(`putKey position must be 'first' or 'last', got ` +
+        describeValue(position));
+    }
+    const noDupData = options?.noDupData === true;
+    this.write(() => this.inner.putKey(key, value, position, noDupData));
+  }
+
+  /**
+   * Stores `value` as a duplicate just before the current one and moves to it (DB_BEFORE;
+   * unsorted duplicates only, else `InvalidArgumentError`). False when the current item was
+   * deleted.
+   */
+  putBefore(value: Uint8Array): boolean {
+    checkBytes(value, 'value');
+    return this.write(() => this.inner.putBefore(value));
+  }
+
+  /** As `putBefore`, just after the current duplicate (DB_AFTER). */
+  putAfter(value: Uint8Array): boolean {
+    checkBytes(value, 'value');
+    return this.write(() => this.inner.putAfter(value));
   }
 
   /**

@@ -24,10 +24,9 @@ import {
 import type { FileHandle, FileSystem } from '../os/index.js';
 import { MPool, type MPoolFile } from '../mpool/index.js';
 import {
-  type AmFile, META_PGNO, directChanges, metaSyncedLsn, setMetaSyncedLsn, sniffMeta,
-  sniffSyncedLsn,
+  type AccessMethodKind, type AmConfig, type AmFile, META_PGNO, directChanges, metaAmType,
+  metaSyncedLsn, setMetaSyncedLsn, sniffMeta, sniffSyncedLsn,
 } from '../am/common/index.js';
-import { Btree, type Comparator } from '../am/btree/index.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -69,9 +68,9 @@ export function databaseExists(fs: FileSystem, path: string): boolean {
   return true;
 }
 
-/** Creates an empty btree database file at `path`, atomically. */
+/** Creates an empty database file of access method `kind` at `path`, atomically. */
 export function createDatabaseFile(
-  fs: FileSystem, path: string, pageSize: number, comparator: Comparator | undefined,
+  fs: FileSystem, path: string, pageSize: number, kind: AccessMethodKind, config: object,
 ): void {
   const temporary = `${path}.creating`;
   fs.remove(temporary);
@@ -80,12 +79,22 @@ export function createDatabaseFile(
   const mp = pool.openFile(handle, pageSize, temporary);
   const file: AmFile = { mp, pageSize, name: temporary, changes: directChanges };
   try {
-    Btree.create(file, { compare: comparator });
+    kind.create(file, config as AmConfig);
   } finally {
     mp.close();
   }
   fs.rename(temporary, path);
   fs.syncDir(nodePath.dirname(path));
+}
+
+/** The access method number the meta page of an opened file records. */
+export function fileAmType(file: AmFile): number {
+  const meta = file.mp.get(META_PGNO);
+  try {
+    return metaAmType(meta);
+  } finally {
+    file.mp.release(meta);
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { Database } from './database.js';
 import type { DbCursor } from './db-cursor.js';
+import type { AmCursor } from '../am/common/index.js';
 
 export interface DbRunner {
   /**
@@ -24,6 +25,8 @@ export interface DbRunner {
    * the cursor throws `TransactionClosedError` when that transaction has ended by then.
    */
   cursorOpener(db: Database): () => DbCursor;
+  /** A copy of a cursor, bound to the transaction the original is bound to. */
+  dupCursor(db: Database, original: DbCursor, copy: () => AmCursor): DbCursor;
   /** Forgets a closed database handle. */
   closeDatabase(db: Database): void;
 }

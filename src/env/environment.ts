@@ -44,7 +44,11 @@ import {
 } from '../os/index.js';
 import { MPool, type MPoolFile } from '../mpool/index.js';
 import { type AmFile, directChanges } from '../am/common/index.js';
-import { Btree, type Comparator, checkBtreePage } from '../am/btree/index.js';
+import {
+  type AccessMethodKind, type DuplicatesMode, accessMethodNamed, accessMethodNames,
+  accessMethodOfType,
+} from '../am/common/index.js';
+import './access-methods.js';
 import type { RecoveryReport } from '../txn/index.js';
 import { printLog } from '../log/index.js';
 import { PAGE_SIZE_MAX, PAGE_SIZE_MIN, isValidPageSize } from '../page/index.js';
@@ -54,7 +58,7 @@ import {
   type EnvironmentOptions, type ResolvedOptions, readEnvironmentOptions, resolveOptions,
 } from './options.js';
 import {
-  checkDatabaseName, createDatabaseFile, databaseExists, databasePath, sniffPageSize,
+  checkDatabaseName, createDatabaseFile, databaseExists, databasePath, fileAmType, sniffPageSize,
   stampSyncedLsn,
 } from './db-files.js';
 import { TxnRuntime } from './txn-runtime.js';
@@ -62,9 +66,12 @@ import type { TxnHandle } from './txn-handle.js';
 import type { EnvironmentStat, TransactionOptions } from './env-types.js';
 import { OpRunner } from './op-runner.js';
 
+/** Negative, zero or positive, like `Array.prototype.sort`'s compare function. */
+export type Comparator = (a: Uint8Array, b: Uint8Array) => number;
+
 /** Options of `openDatabase`. */
 export interface DatabaseConfig {
-  /** Access method; only 'btree' so far. */
+  /** Access method; default 'btree' (an existing file's own is checked against it). */
   type?: DatabaseType;
   /** Create the database when missing. Default: the environment's `create`. */
   create?: boolean;
@@ -72,35 +79,45 @@ export interface DatabaseConfig {
   comparator?: Comparator;
   /** Page size of a new database; default the environment's. */
   pageSize?: number;
+  /**
+   * Several values per key: 'sorted' (DB_DUPSORT), 'unsorted' (DB_DUP, insertion order) or
+   * 'none' (the default). Fixed at creation; every open must give the same.
+   */
+  duplicates?: DuplicatesMode;
+  /** Order of sorted duplicates; default unsigned byte order. Given again at every open. */
+  dupComparator?: Comparator;
+  /** Keep record numbers (DB_RECNUM; not with duplicates). Fixed at creation. */
+  recordNumbers?: boolean;
 }
 
 /** Every name `openDatabase` accepts: the one list its unknown-option check uses. */
 const DATABASE_CONFIG_NAMES = optionNames<DatabaseConfig>()([
-  'type', 'create', 'comparator', 'pageSize',
+  'type', 'create', 'comparator', 'pageSize', 'duplicates', 'dupComparator', 'recordNumbers',
 ]);
 
 /** A database config after `checkDatabaseConfig`: a plain object of checked values. */
-type CheckedDatabaseConfig = Omit<DatabaseConfig, 'type'> & { type: DatabaseType };
+type CheckedDatabaseConfig = Omit<DatabaseConfig, 'type'> & {
+  type: DatabaseType;
+  kind: AccessMethodKind;
+};
 
 /** Reads and checks an `openDatabase` config; every failure is `InvalidArgumentError`. */
 function checkDatabaseConfig(config: unknown): CheckedDatabaseConfig {
   const given = readOptions(config, DATABASE_CONFIG_NAMES, 'database config');
-  const { type = 'btree', create, comparator, pageSize } = given;
-  if (type !== 'btree') {
-    throw new InvalidArgumentError(
-      `database type ${describeValue(type)} is not supported yet (supported: 'btree')`,
-    );
+  const { type = 'btree', create, comparator, pageSize, duplicates, dupComparator } = given;
+  const kind = typeof type === 'string' ? accessMethodNamed(type) : undefined;
+  if (!kind) {
+    throw new InvalidArgumentError(`database type ${describeValue(type)} is not supported ` +
+      `(supported: ${accessMethodNames().map((n) => `'${n}'`).join(', ')})`);
   }
-  if (create !== undefined && typeof create !== 'boolean') {
-    throw new InvalidArgumentError(
-      `database config create must be a boolean, got ${describeValue(create)}`,
-    );
-  }
-  if (comparator !== undefined && typeof comparator !== 'function') {
-    throw new InvalidArgumentError(
-      `database config comparator must be a function (a, b) => number, got ` +
-        describeValue(comparator),
-    );
+  checkBoolean('create', create);
+  checkBoolean('recordNumbers', given.recordNumbers);
+  checkFunction('comparator', comparator);
+  checkFunction('dupComparator', dupComparator);
+  if (duplicates !== undefined && duplicates !== 'none' && duplicates !== 'sorted' &&
+    duplicates !== 'unsorted') {
+    throw new InvalidArgumentError(`database config duplicates must be 'none', 'sorted' or ` +
+      `'unsorted', got ${describeValue(duplicates)}`);
   }
   if (pageSize !== undefined && !isValidPageSize(pageSize)) {
     throw new InvalidArgumentError(
@@ -108,7 +125,23 @@ function checkDatabaseConfig(config: unknown): CheckedDatabaseConfig {
         `${PAGE_SIZE_MAX}, got ${describeValue(pageSize)}`,
     );
   }
-  return { type, create, comparator: comparator as Comparator | undefined, pageSize };
+  return { ...(given as DatabaseConfig), type: type as DatabaseType, kind };
+}
+
+function checkBoolean(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new InvalidArgumentError(
+      `database config ${name} must be a boolean, got ${describeValue(value)}`,
+    );
+  }
+}
+
+function checkFunction(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new InvalidArgumentError(
+      `database config ${name} must be a function (a, b) => number, got ${describeValue(value)}`,
+    );
+  }
 }
 
 /** Options of `env.archive`. */
@@ -323,19 +356,23 @@ export class CoreEnvironment {
     const checked = checkDatabaseConfig(config);
     const open = this.databases.get(name);
     if (open) return open;
-    const db = this.runner.guard(() => this.openBtree(name, checked));
+    const db = this.runner.guard(() => this.openFile(name, checked));
     this.databases.set(name, db);
     return db;
   }
 
-  private openBtree(name: string, config: CheckedDatabaseConfig): Database {
+  /**
+   * Opens database `name`, creating its file first when missing and allowed. An existing
+   * file is opened by the access method its meta page names; another `type` is refused.
+   */
+  private openFile(name: string, config: CheckedDatabaseConfig): Database {
     const path = databasePath(this.home, name);
     if (!databaseExists(this.fs, path)) {
       if (!(config.create ?? this.options.create)) {
         throw new InvalidArgumentError(`database ${name} does not exist in ${this.home}`);
       }
       const pageSize = config.pageSize ?? this.options.pageSize;
-      createDatabaseFile(this.fs, path, pageSize, config.comparator);
+      createDatabaseFile(this.fs, path, pageSize, config.kind, config);
     }
     const handle = this.fs.open(path, 'readwrite');
     let mp: MPoolFile | undefined;
@@ -343,9 +380,14 @@ export class CoreEnvironment {
       const pageSize = sniffPageSize(handle, path);
       mp = this.pool.openFile(handle, pageSize, path);
       const file: AmFile = { mp, pageSize, name: path, changes: directChanges };
-      const tree = Btree.open(file, { compare: config.comparator });
+      const kind = accessMethodOfType(fileAmType(file), path);
+      if (kind !== config.kind) {
+        throw new InvalidArgumentError(`${path} is a ${kind.name} database; it was opened ` +
+          `as type '${config.kind.name}'`);
+      }
+      const am = kind.open(file, config);
       this.runtime?.registerOpen(mp, this.home);
-      return new Database(name, 'btree', tree, file, this.runner);
+      return new Database(name, kind.name as DatabaseType, am, this.runner);
     } catch (e) {
       if (mp) mp.close(false);
       else handle.close();
@@ -476,7 +518,7 @@ export class CoreEnvironment {
   private checkChangedPage(file: MPoolFile, pgno: Pgno): void {
     for (const db of this.databases.values()) {
       if (db.file.mp !== file) continue;
-      const errors = checkBtreePage(db.tree, pgno);
+      const errors = db.am.checkPage(pgno);
       if (errors.length > 0) {
         throw new AssertionError(`STOWAGE_VERIFY: a transaction left ${errors.join('; ')}`);
       }

@@ -3,10 +3,14 @@
  * transactions.
  */
 export {
-  CoreEnvironment, type ArchiveOptions, type DatabaseConfig, type EnvironmentClass,
+  CoreEnvironment, type ArchiveOptions, type Comparator, type DatabaseConfig,
+  type EnvironmentClass,
 } from './environment.js';
-export { Database, type DatabaseStat, type DatabaseType, type PutOptions } from './database.js';
-export { DbCursor } from './db-cursor.js';
+export {
+  Database, type DatabaseStat, type DatabaseType, type KeyRange, type PutOptions,
+  type VerifyReport,
+} from './database.js';
+export { DbCursor, type CursorPosition, type KeyPosition } from './db-cursor.js';
 export { TxnHandle } from './txn-handle.js';
 export type { EnvironmentStat, Isolation, TransactionOptions } from './env-types.js';
 export type { EnvironmentOptions, Durability, ResolvedOptions } from './options.js';

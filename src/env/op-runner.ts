@@ -27,8 +27,7 @@ import {
   ClosedError, DbError, DeadlockError, InvalidArgumentError, IoError, LockNotGrantedError,
   RunRecoveryError,
 } from '../util/index.js';
-import { BtreeCursor } from '../am/btree/index.js';
-import type { PageChanges } from '../am/common/index.js';
+import type { AmCursor, PageChanges } from '../am/common/index.js';
 import type { Transaction } from '../txn/index.js';
 import type { Database } from './database.js';
 import { DbCursor } from './db-cursor.js';
@@ -180,12 +179,18 @@ export class OpRunner implements DbRunner {
   }
 
   /** A cursor bound to `txn` (none: auto-commit steps); `txn` must still be open. */
-  private cursorIn(db: Database, txn: Transaction | undefined): DbCursor {
+  private cursorIn(db: Database, txn: Transaction | undefined,
+    inner: () => AmCursor = () => db.am.openCursor()): DbCursor {
     if (txn !== undefined) this.context.checkCaptured(txn, 'the iterator was created in');
-    const inner = new BtreeCursor(db.tree);
-    const cursor = new DbCursor(db, inner, this, (c) => txn?.resources.delete(c));
+    const cursor = new DbCursor(db, inner(), this, (c) => txn?.resources.delete(c), txn);
     txn?.resources.add(cursor);
     return cursor;
+  }
+
+  /** A copy of `original` (`copy` clones its position), bound to the same transaction. */
+  dupCursor(db: Database, original: DbCursor, copy: () => AmCursor): DbCursor {
+    this.checkUsable();
+    return this.cursorIn(db, original.txn, copy);
   }
 
   closeDatabase(db: Database): void {

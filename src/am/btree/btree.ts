@@ -354,6 +354,12 @@ export class Btree implements SearchTarget {
     return inline <= this.maxItem ? inline : LEAF_ITEM_HEADER + stored + OVERFLOW_REF_SIZE;
   }
 
+  /** Removes `key` with every duplicate; returns how many items went. */
+  deleteCounting(key: Uint8Array): number {
+    if (!this.plainKeys) return deleteKey(this, key);
+    return this.del(key) ? 1 : 0;
+  }
+
   /**
    * Removes `key` (with duplicates: every one of them). Returns false when it was not stored.
    * Complexity: O(log n) (O(d log n) for d duplicates).

@@ -14,3 +14,4 @@ export { checkBtreePage, verifyBtree, type BtreeVerifyReport } from './verify.js
 export { truncateBtree } from './truncate.js';
 export { maxKeyBytes, maxItemBytes } from './format.js';
 export { type KeyRange, keyRange } from './key-range.js';
+export { BtreeAccess, btreeKind } from './access-method.js';

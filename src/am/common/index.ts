@@ -10,3 +10,4 @@ export * from './overflow.js';
 export * from './page-records.js';
 export { TxnChanges } from './txn-changes.js';
 export { imageParts } from './page-image.js';
+export * from './access-method.js';

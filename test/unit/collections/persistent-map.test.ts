@@ -101,7 +101,7 @@ describe('PersistentMap', () => {
     const m = new PersistentMap<number, number>();
     for (let i = 0; i < 1000; i++) m.set(i, i);
     for (const [k] of m) if (k === 5) break;
-    expect(m.db.tree.listeners.size).toBe(0);
+    expect(m.db.am.openCursors()).toBe(0);
     const visited: number[] = [];
     for (const [k] of m) {
       visited.push(k);
@@ -110,7 +110,7 @@ describe('PersistentMap', () => {
     expect(visited).toContain(1000);
     expect(visited).not.toContain(11);
     expect(visited.length).toBe(1000);
-    expect(m.db.tree.listeners.size).toBe(0);
+    expect(m.db.am.openCursors()).toBe(0);
   });
 
   it('stores class instances through codecs.classOf and reopens them as instances', () => {
