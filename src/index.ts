@@ -14,7 +14,9 @@ export {
   type ResolvedOptions, type ArchiveOptions, type PutOptions, type Comparator,
   type CursorPosition, type KeyPosition, type KeyRange, type VerifyReport,
 } from './env/index.js';
-export type { DuplicatesMode as Duplicates } from './am/common/index.js';
+export type {
+  DuplicatesMode as Duplicates, AmShape, AmKeyRange, AmVerifyReport,
+} from './am/common/index.js';
 export {
   codecs, type Codec, type Codecs, type KeyCodec, type KeyValue, type ClassCodecOptions,
   type ClassCodec,
