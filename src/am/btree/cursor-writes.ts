@@ -24,7 +24,7 @@ import {
   PUT_NO_DUP_DATA, deletePairAt, insertPairAt, locateFirstDup, locatePair, putDuplicate,
 } from './duplicates.js';
 import { descendToRank, rankOf } from './positions.js';
-import { descend, searchLeafTarget } from './search.js';
+import { descendAndSearch } from './search.js';
 import { Locator } from './locator.js';
 
 /** Where a keyed cursor put places a new duplicate. */
@@ -100,16 +100,7 @@ export function putKeyed(
 function insertUnsorted(t: Btree, key: Uint8Array, value: Uint8Array, position: KeyedPosition):
   number {
   let leaf = position === 'first' ? locateFirstDup(t, key) : undefined;
-  if (!leaf) {
-    const target = t.target.set(key, AFTER_DUPS);
-    leaf = descend(t, ROOT_PGNO, target, t.path);
-    try {
-      searchLeafTarget(t, leaf, target, t.result);
-    } catch (e) {
-      t.unpin(leaf);
-      throw e;
-    }
-  }
+  leaf ??= descendAndSearch(t, ROOT_PGNO, t.target.set(key, AFTER_DUPS), t.path, t.result);
   return insertAtResult(t, leaf, key, value);
 }
 

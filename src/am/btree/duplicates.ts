@@ -21,7 +21,7 @@ import { compareBytes } from '../../util/index.js';
 import { AFTER_DUPS, AT_VALUE, BEFORE_DUPS, leafValueOf } from './dup-order.js';
 import { leafKeyOf } from './long-keys.js';
 import { type Btree, ROOT_PGNO } from './btree.js';
-import { descend, searchLeafTarget } from './search.js';
+import { descend, descendAndSearch, searchLeafTarget } from './search.js';
 import { descendToRank, rankOf } from './positions.js';
 import { adjustPathCounts } from './counts.js';
 
@@ -42,14 +42,7 @@ function sameKey(t: Btree, a: Uint8Array, b: Uint8Array): boolean {
  * `t.result.index` set; undefined when every item sorts before it.
  */
 function firstAtOrAfter(t: Btree, key: Uint8Array): Frame | undefined {
-  const target = t.target.set(key, BEFORE_DUPS);
-  const leaf = descend(t, ROOT_PGNO, target, t.path);
-  try {
-    searchLeafTarget(t, leaf, target, t.result);
-  } catch (e) {
-    t.unpin(leaf);
-    throw e;
-  }
+  const leaf = descendAndSearch(t, ROOT_PGNO, t.target.set(key, BEFORE_DUPS), t.path, t.result);
   if (t.result.index < getSlotCount(leaf)) return leaf;
   // The key's run starts on a later leaf: find its exact path through the counts.
   const rank = rankOf(t, t.path, t.result.index);
@@ -82,13 +75,7 @@ export function locateFirstDup(t: Btree, key: Uint8Array): Frame | undefined {
 export function locatePair(t: Btree, key: Uint8Array, value: Uint8Array): Frame | undefined {
   if (!t.sortedDups) return walkToPair(t, key, value);
   const target = t.target.set(key, AT_VALUE, value);
-  const leaf = descend(t, ROOT_PGNO, target, t.path);
-  try {
-    searchLeafTarget(t, leaf, target, t.result);
-  } catch (e) {
-    t.unpin(leaf);
-    throw e;
-  }
+  const leaf = descendAndSearch(t, ROOT_PGNO, target, t.path, t.result);
   if (t.result.found) return leaf;
   t.unpin(leaf);
   return undefined;
@@ -198,12 +185,7 @@ export function countDups(t: Btree, key: Uint8Array): number {
 
 /** The rank of the first item after the place `where` names among `key`'s duplicates. */
 function rankWhere(t: Btree, key: Uint8Array, where: number): number {
-  const target = t.target.set(key, where);
-  const leaf = descend(t, ROOT_PGNO, target, t.path);
-  try {
-    searchLeafTarget(t, leaf, target, t.result);
-  } finally {
-    t.unpin(leaf);
-  }
+  const leaf = descendAndSearch(t, ROOT_PGNO, t.target.set(key, where), t.path, t.result);
+  t.unpin(leaf);
   return rankOf(t, t.path, t.result.index);
 }

@@ -17,7 +17,7 @@ import type { Frame } from '../../mpool/index.js';
 import { getSlotCount } from '../../page/index.js';
 import { leafKeyOf } from './long-keys.js';
 import { type Btree, ROOT_PGNO } from './btree.js';
-import { type SearchResult, descend, searchLeaf, searchLeafTarget } from './search.js';
+import { type SearchResult, descend, descendAndSearch, searchLeaf } from './search.js';
 import { AFTER_DUPS, AT_VALUE, BEFORE_DUPS, leafValueOf } from './dup-order.js';
 import { countDups, locateFirstDup, locatePair } from './duplicates.js';
 import { type RankResult, descendToRank, rankOf } from './positions.js';
@@ -68,8 +68,7 @@ export class Locator {
       return this.located(leaf, r.found && side === 'after' ? r.index + 1 : r.index);
     }
     const target = t.target.set(key, side === 'before' ? BEFORE_DUPS : AFTER_DUPS);
-    const leaf = descend(t, ROOT_PGNO, target, t.path);
-    this.searchTarget(leaf);
+    const leaf = descendAndSearch(t, ROOT_PGNO, target, t.path, this.result);
     return this.located(leaf, this.result.index);
   }
 
@@ -99,8 +98,7 @@ export class Locator {
     const t = this.t;
     if (!t.sortedDups) return this.pair(key, value);
     const target = t.target.set(key, AT_VALUE, value);
-    let leaf = descend(t, ROOT_PGNO, target, t.path);
-    this.searchTarget(leaf);
+    let leaf = descendAndSearch(t, ROOT_PGNO, target, t.path, this.result);
     let index = this.result.index;
     if (index >= getSlotCount(leaf)) {
       const rank = rankOf(t, t.path, index);
@@ -162,8 +160,7 @@ export class Locator {
       return at;
     }
     const target = t.target.set(key, AT_VALUE, value);
-    const leaf = descend(t, ROOT_PGNO, target, t.path);
-    this.searchTarget(leaf);
+    const leaf = descendAndSearch(t, ROOT_PGNO, target, t.path, this.result);
     const { index, found } = this.result;
     return this.located(leaf, forward ? (found ? index + 1 : index) : index - 1);
   }
@@ -186,15 +183,6 @@ export class Locator {
       throw e;
     }
     return leaf;
-  }
-
-  private searchTarget(leaf: Frame): void {
-    try {
-      searchLeafTarget(this.t, leaf, this.t.target, this.result);
-    } catch (e) {
-      this.t.unpin(leaf);
-      throw e;
-    }
   }
 
   /** `{ leaf, index }` with the rank from the fresh path when ranked. */

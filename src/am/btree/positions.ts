@@ -10,12 +10,12 @@
  * 2. `descendToRank` fills the path like a key descent, so a change at the item it finds
  *    can split or merge from there.
  */
-import { type Pgno, CorruptionError } from '../../util/index.js';
+import type { Pgno } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import { PageType, getSlotCount, getType } from '../../page/index.js';
 import { internalChild, internalCount } from './format.js';
 import type { TreePath } from './search.js';
-import { MAX_DEPTH, type SearchTarget } from './search.js';
+import { MAX_DEPTH, type SearchTarget, structureBroken } from './search.js';
 
 /** The rank of item `leafIndex` of the leaf that the descent recorded in `path` reached. */
 export function rankOf(t: SearchTarget, path: TreePath, leafIndex: number): number {
@@ -54,14 +54,7 @@ export function descendToRank(
       left -= internalCount(frame, child);
       child++;
     }
-    if (depth >= MAX_DEPTH || count === 0) {
-      const bad = frame.pgno;
-      t.unpin(frame);
-      t.noteDamage();
-      throw new CorruptionError(`${t.name}: btree page ${bad} breaks the tree structure`, {
-        file: t.name, pgno: bad,
-      });
-    }
+    if (depth >= MAX_DEPTH || count === 0) structureBroken(t, frame);
     path.pgnos[depth] = frame.pgno;
     path.indexes[depth] = child;
     const next = internalChild(frame, child);

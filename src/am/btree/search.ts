@@ -157,6 +157,23 @@ export function searchLeafTarget(
   out.found = found && lo < getSlotCount(p);
 }
 
+/**
+ * Descends to the leaf that may hold `target` (filling `path`) and searches it into `out`;
+ * returns the leaf, pinned, or throws with nothing pinned.
+ */
+export function descendAndSearch(
+  t: SearchTarget, root: Pgno, target: DupTarget, path: TreePath, out: SearchResult,
+): Frame {
+  const leaf = walk(t, root, target, path);
+  try {
+    searchLeafTarget(t, leaf, target, out);
+  } catch (e) {
+    t.unpin(leaf);
+    throw e;
+  }
+  return leaf;
+}
+
 /** The child of an internal page of a tree with duplicates that `target` descends to. */
 function searchInternalTarget(t: SearchTarget, p: Frame, target: DupTarget): number {
   let lo = 1;
@@ -190,6 +207,16 @@ export function edgeLeaf(
   return walk(t, root, rightmost ? 'last' : 'first', path);
 }
 
+/** Unpins `frame`, notes the damage and throws: an internal page too deep, or empty. */
+export function structureBroken(t: SearchTarget, frame: Frame): never {
+  const bad = frame.pgno;
+  t.unpin(frame);
+  t.noteDamage();
+  throw new CorruptionError(`${t.name}: btree page ${bad} breaks the tree structure`, {
+    file: t.name, pgno: bad,
+  });
+}
+
 /** The root-to-leaf walk: by key, or along the first or last child of every page. */
 function walk(
   t: SearchTarget, root: Pgno, by: Uint8Array | DupTarget | 'first' | 'last', path?: TreePath,
@@ -198,14 +225,7 @@ function walk(
   let depth = 0;
   while (!isKnownLeaf(frame) && getType(frame) === PageType.BTREE_INTERNAL) {
     const count = getSlotCount(frame);
-    if (depth >= MAX_DEPTH || count === 0) {
-      const bad = frame.pgno;
-      t.unpin(frame);
-      t.noteDamage();
-      throw new CorruptionError(`${t.name}: btree page ${bad} breaks the tree structure`, {
-        file: t.name, pgno: bad,
-      });
-    }
+    if (depth >= MAX_DEPTH || count === 0) structureBroken(t, frame);
     const child = by === 'first' ? 0
       : by === 'last' ? count - 1
       : t.internalHeads ? searchInternal(t, frame, by as Uint8Array) : childFor(t, frame, by);

@@ -20,7 +20,7 @@
  * directly, never through the tree's `PageChanges`, so it takes no locks.
  */
 import { type Pgno, compareBytes } from '../../util/index.js';
-import { overflowCapacity } from '../common/index.js';
+import { type AmVerifyReport, overflowCapacity } from '../common/index.js';
 import type { Frame } from '../../mpool/index.js';
 import {
   PAGE_HEADER_SIZE, PageType, SLOT_SIZE, getExtra, getGarbage, getHeapStart, getLevel, getNext,
@@ -42,22 +42,8 @@ import {
 import { type Btree, ROOT_PGNO } from './btree.js';
 import { MAX_DEPTH } from './search.js';
 
-/** What `verify` found, plus the shape of the tree. */
-export interface BtreeVerifyReport {
-  ok: boolean;
-  /** One line per violated invariant (at most 100). */
-  errors: string[];
-  records: number;
-  levels: number;
-  leafPages: number;
-  internalPages: number;
-  overflowPages: number;
-  freePages: number;
-  /** Pages in the file including the meta page. */
-  totalPages: number;
-  /** Bytes of live items on leaf pages / their capacity, in percent. */
-  leafFillPercent: number;
-}
+/** What `verify` found, plus the shape of the tree (the access methods' common report). */
+export type BtreeVerifyReport = AmVerifyReport;
 
 interface Walk {
   t: Btree;
