@@ -1,0 +1,110 @@
+/**
+ * Operation groups: the generator tags each operation with the engine features it needs,
+ * so scripts can leave out what Stowage cannot do yet (or does differently on purpose)
+ * while keeping everything else. Leaving an operation out keeps the script valid: no group
+ * ever holds `open`, `cursor`, `c_close`, `begin`, `commit` or `abort`.
+ *
+ * Layer: conformance tooling (no engine imports).
+ *
+ * Invariants:
+ * 1. `groupsOf` depends only on the operation and where it stands (family, page size,
+ *    inside or outside a transaction of a transactional environment).
+ * 2. Structural operations (the ones that decide cursor numbers and transaction nesting)
+ *    belong to no group, so they are never left out.
+ */
+import type { OracleOp } from '../script.js';
+import { type Family, TRAITS } from './families.js';
+
+/** A group of operations that needs one engine feature. */
+export type OpGroup = 'dup-ops' | 'recno-ops' | 'long-keys' | 'cursor-writes-outside-txn' |
+  'unsorted-dup-put-current-after-del';
+
+export const OP_GROUPS: Record<OpGroup, string> = {
+  'dup-ops': 'put NODUPDATA/OVERWRITE_DUP, get GET_BOTH, c_get NEXT_DUP/PREV_DUP/' +
+    'NEXT_NODUP/PREV_NODUP/GET_BOTH/GET_BOTH_RANGE, c_count, c_put KEYFIRST/KEYLAST/' +
+    'NODUPDATA, and c_put BEFORE/AFTER on duplicate databases',
+  'recno-ops': 'c_get SET_RECNO and GET_RECNO',
+  'long-keys': 'any operation with a key longer than a quarter page (an overflow key)',
+  'cursor-writes-outside-txn': 'c_put and c_del in a transactional environment outside ' +
+    'a transaction (the real library answers EINVAL)',
+  'unsorted-dup-put-current-after-del': 'c_put CURRENT on an unsorted-duplicate database by ' +
+    'a cursor that has deleted an item (the real library\'s answer depends on its page ' +
+    'layout: DB_NOTFOUND in an on-page duplicate set, 0 and the item back in an off-page one)',
+};
+
+/** Where an operation stands in its script. */
+export interface OpContext {
+  family: Family;
+  pageSize: number;
+  /** True in a transactional environment while no transaction is open. */
+  outsideTxn: boolean;
+  /** True when the operation's cursor has run a c_del since it was opened. */
+  cursorHasDeleted: boolean;
+}
+
+const DUP_MOVES = new Set(['NEXT_DUP', 'PREV_DUP', 'NEXT_NODUP', 'PREV_NODUP', 'GET_BOTH',
+  'GET_BOTH_RANGE']);
+const KEYED_CURSOR_PUTS = new Set(['KEYFIRST', 'KEYLAST', 'NODUPDATA']);
+
+/** The groups `op` belongs to at `context`. */
+export function groupsOf(op: OracleOp, context: OpContext): OpGroup[] {
+  const groups: OpGroup[] = [];
+  if (needsDupCalls(op, context.family)) groups.push('dup-ops');
+  if (op.op === 'c_get' && (op.flag === 'SET_RECNO' || op.flag === 'GET_RECNO')) {
+    groups.push('recno-ops');
+  }
+  const keyed = op.op !== 'c_get' || op.flag !== 'SET_RECNO';
+  if (keyed && op.key !== undefined && op.key.length > context.pageSize / 4) {
+    groups.push('long-keys');
+  }
+  if (context.outsideTxn && (op.op === 'c_put' || op.op === 'c_del')) {
+    groups.push('cursor-writes-outside-txn');
+  }
+  const unsorted = TRAITS[context.family].duplicates === 'unsorted';
+  if (unsorted && context.cursorHasDeleted && op.op === 'c_put' && op.flag === 'CURRENT') {
+    groups.push('unsorted-dup-put-current-after-del');
+  }
+  return groups;
+}
+
+function needsDupCalls(op: OracleOp, family: Family): boolean {
+  switch (op.op) {
+    case 'put': return (op.flags ?? []).some((f) => f === 'NODUPDATA' || f === 'OVERWRITE_DUP');
+    case 'get': return op.flag === 'GET_BOTH';
+    case 'c_get': return DUP_MOVES.has(String(op.flag));
+    case 'c_count': return true;
+    case 'c_put':
+      if (KEYED_CURSOR_PUTS.has(String(op.flag))) return true;
+      return (op.flag === 'BEFORE' || op.flag === 'AFTER') && TRAITS[family].duplicates !== 'none';
+    default: return false;
+  }
+}
+
+/** The family a script's `open` line opens (undefined: not one of the btree families). */
+export function familyOf(open: OracleOp): Family | undefined {
+  if (open.op !== 'open' || open.type !== 'btree') return undefined;
+  const flags = (open.flags ?? []).join(',');
+  const found = Object.entries(TRAITS).find(([, t]) => t.flags.join(',') === flags);
+  return found?.[0] as Family | undefined;
+}
+
+/** Every group some operation of a whole script belongs to (walking it as the builder does). */
+export function groupsOfScript(ops: readonly OracleOp[]): Set<OpGroup> {
+  const open = ops[0];
+  const family = open === undefined ? undefined : familyOf(open);
+  const groups = new Set<OpGroup>();
+  if (open === undefined || family === undefined) return groups;
+  const deleters = new Set<number>();
+  let txnOpen = false;
+  for (const op of ops) {
+    if (op.op === 'begin') txnOpen = true;
+    if (op.op === 'commit' || op.op === 'abort') txnOpen = false;
+    const context: OpContext = {
+      family, pageSize: open.pagesize ?? 4096, outsideTxn: open.txn === true && !txnOpen,
+      cursorHasDeleted: op.c !== undefined && deleters.has(op.c),
+    };
+    for (const g of groupsOf(op, context)) groups.add(g);
+    if (op.op === 'c_del' && op.c !== undefined) deleters.add(op.c);
+  }
+  return groups;
+}
