@@ -163,9 +163,17 @@ async function compare(c: Case): Promise<void> {
     `  answers: ${c.file.slice(0, -6)}.bdb.txt (real library), ${stowageFile} (Stowage)`,
     difference === undefined ? '' : describeDifference(difference),
     stopped,
-    `replay: STOWAGE_CONFORMANCE_SEED=${SEED} npx vitest run test/compat/conformance.test.ts`,
+    `replay: ${replayEnv()} npx vitest run test/compat/conformance.test.ts`,
     `   or: npm run --silent conformance -- ${c.file}`,
   ].filter((l) => l !== '').join('\n'));
+}
+
+/** The variables that make this run again. */
+function replayEnv(): string {
+  const names = ['STOWAGE_CONFORMANCE_COUNT', 'STOWAGE_CONFORMANCE_LEFT_OUT'];
+  const given = names.filter((n) => process.env[n] !== undefined)
+    .map((n) => `${n}=${process.env[n]}`);
+  return [`STOWAGE_CONFORMANCE_SEED=${SEED}`, ...given].join(' ');
 }
 
 function removeCase(c: Case): void {

@@ -7,8 +7,8 @@
  *
  * Layer: conformance tooling (no engine imports).
  *
- * Strategy: a load phase, then rounds of walks, random writes, cursor writes and lookups in
- * a random order, with a dump in the middle and at the end.
+ * Strategy: a load phase, then rounds of walks (at least two), random writes, cursor writes
+ * and lookups in a random order, with a dump in the middle and at the end.
  *
  * Invariants:
  * 1. Keys come from LargeVocabulary: short ones sort as `k0000`..`k9999`, so walks cross
@@ -37,11 +37,12 @@ export function largeScript(b: ScriptBuilder, prng: Prng): void {
   inTxn(s, true, () => load(s));
   if (TRAITS[b.options.family].duplicates !== 'none') inTxn(s, true, () => loadHotKeys(s));
   if (b.options.txn) inTxn(s, false, () => randomWrites(s, prng.between(80, 200)));
-  const rounds = prng.between(5, 8);
-  for (let round = 0; round < rounds; round++) {
-    if (round === Math.floor(rounds / 2)) b.dump();
-    playRound(s);
-  }
+  const rounds = prng.shuffle([...ROUNDS, ...Array.from({ length: prng.between(1, 4) },
+    () => prng.pick(ROUNDS))]);
+  rounds.forEach((kind, index) => {
+    if (index === Math.floor(rounds.length / 2)) b.dump();
+    playRound(s, kind);
+  });
   b.finish();
   b.dump();
 }
@@ -71,8 +72,10 @@ function loadHotKeys(s: Large): void {
   }
 }
 
-function playRound(s: Large): void {
-  const kind = s.prng.pick(['walk', 'walk', 'writes', 'cursor-writes', 'lookups'] as const);
+/** Every large script plays each of these rounds, then a few more, in a random order. */
+const ROUNDS = ['walk', 'walk', 'writes', 'cursor-writes', 'lookups'] as const;
+
+function playRound(s: Large, kind: (typeof ROUNDS)[number]): void {
   const txn = s.b.options.txn;
   switch (kind) {
     case 'walk':
