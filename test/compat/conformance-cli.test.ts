@@ -14,7 +14,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { engineHas } from '../../tools/conformance/engine-adapter.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -57,12 +56,10 @@ describe('npm run conformance', () => {
     expect(r.stderr).toMatch(/recno_renumber_txn\.jsonl: line 1: ScriptUnsupportedError: .*recno/);
   });
 
-  it.skipIf(engineHas('duplicates'))('names an operation it cannot express, exits 1', () => {
+  it('runs a sorted-duplicate script as the real library does', () => {
     const r = cli([path.join(EXAMPLES, 'btree_dupsort_cursor.jsonl')]);
-    expect(r.status).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/line 1: ScriptUnsupportedError: open with duplicates/);
-    expect(r.stderr).toContain('{"op":"open","type":"btree","flags":["DUP","DUPSORT"]}');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(expected('btree_dupsort_cursor'));
   });
 
   it('prints the lines before a line that stops the script, then the line on stderr', () => {

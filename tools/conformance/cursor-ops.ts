@@ -12,17 +12,10 @@
  *    K is Berkeley DB record K + 1, and `GET_RECNO` prints Berkeley DB's number minus 1 as
  *    its `data`. `GET_RECNO` prints no `key`: the real library's is memory it never wrote
  *    (the differ ignores that field).
- * 3. BEFORE/AFTER on a database without duplicates is EINVAL by construction while the
- *    engine has no `putBefore`/`putAfter`: Stowage has no call that could insert beside an
- *    item there, which is what Berkeley DB's EINVAL says. Once the calls exist, the engine
- *    answers.
  */
 import type { Cursor } from '../../src/index.js';
 import type { OracleOp } from './script.js';
 import { ScriptUnsupportedError } from './error-codes.js';
-import {
-  type DatabaseShape, count, engineHas, isAdapterMove, move, putBeside, putKey, recno,
-} from './engine-adapter.js';
 import { type OracleResult, decode, encode, ok } from './results.js';
 
 const NOTFOUND: OracleResult = { rc: 'DB_NOTFOUND' };
@@ -30,7 +23,7 @@ const NOTFOUND: OracleResult = { rc: 'DB_NOTFOUND' };
 /** DBC->get with `o.flag`. */
 export function cursorGet(c: Cursor, o: OracleOp): OracleResult {
   const flag = String(o.flag);
-  if (flag === 'GET_RECNO') return ok({ data: recno(c) - 1 });
+  if (flag === 'GET_RECNO') return ok({ data: c.recno() - 1 });
   const moved = moveCursor(c, flag, o);
   return moved ? ok({ key: decode(c.key()), data: decode(c.value()) }) : NOTFOUND;
 }
@@ -43,13 +36,15 @@ function moveCursor(c: Cursor, flag: string, o: OracleOp): boolean {
     case 'PREV': return c.prev();
     case 'SET': return c.seek(encode(o.key));
     case 'SET_RANGE': return c.seekRange(encode(o.key));
-    case 'CURRENT': return true;
-    case 'GET_BOTH':
-    case 'GET_BOTH_RANGE': return move(c, flag, encode(o.key), encode(o.data));
-    case 'SET_RECNO': return move(c, flag, recordNumber(o) + 1);
-    default:
-      if (isAdapterMove(flag)) return move(c, flag);
-      throw new ScriptUnsupportedError(`c_get flag ${flag}`);
+    case 'CURRENT': return true; // key() and value() answer a deleted or unplaced cursor
+    case 'NEXT_DUP': return c.nextDup();
+    case 'PREV_DUP': return c.prevDup();
+    case 'NEXT_NODUP': return c.nextNoDup();
+    case 'PREV_NODUP': return c.prevNoDup();
+    case 'GET_BOTH': return c.seekBoth(encode(o.key), encode(o.data));
+    case 'GET_BOTH_RANGE': return c.seekBothRange(encode(o.key), encode(o.data));
+    case 'SET_RECNO': return c.seekRecno(recordNumber(o) + 1);
+    default: throw new ScriptUnsupportedError(`c_get flag ${flag}`);
   }
 }
 
@@ -63,28 +58,21 @@ function recordNumber(o: OracleOp): number {
 }
 
 /** DBC->put with `o.flag`. */
-export function cursorPut(c: Cursor, o: OracleOp, shape: DatabaseShape): OracleResult {
+export function cursorPut(c: Cursor, o: OracleOp): OracleResult {
   const flag = String(o.flag);
   const value = encode(o.data);
-  const operation = `c_put ${flag}`;
   switch (flag) {
     case 'CURRENT': return c.put(value) ? ok() : NOTFOUND;
-    case 'KEYFIRST': return (putKey(c, encode(o.key), value, 'first', {}, operation), ok());
-    case 'KEYLAST': return (putKey(c, encode(o.key), value, 'last', {}, operation), ok());
-    case 'NODUPDATA':
-      return (putKey(c, encode(o.key), value, 'last', { noDupData: true }, operation), ok());
-    case 'BEFORE':
-    case 'AFTER': {
-      const side = flag === 'BEFORE' ? 'before' : 'after';
-      const noSuchCall = shape.duplicates === undefined && !engineHas('duplicates');
-      if (noSuchCall) return { rc: 'EINVAL' };
-      return putBeside(c, side, value) ? ok() : NOTFOUND;
-    }
+    case 'KEYFIRST': return (c.putKey(encode(o.key), value, 'first'), ok());
+    case 'KEYLAST': return (c.putKey(encode(o.key), value, 'last'), ok());
+    case 'NODUPDATA': return (c.putKey(encode(o.key), value, 'last', { noDupData: true }), ok());
+    case 'BEFORE': return c.putBefore(value) ? ok() : NOTFOUND;
+    case 'AFTER': return c.putAfter(value) ? ok() : NOTFOUND;
     default: throw new ScriptUnsupportedError(`c_put flag ${flag}`);
   }
 }
 
 /** DBC->count. */
 export function cursorCount(c: Cursor): OracleResult {
-  return ok({ count: count(c) });
+  return ok({ count: c.count() });
 }

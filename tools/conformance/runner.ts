@@ -7,8 +7,7 @@
  * Layer: conformance tooling; imports the public surface of src/ only.
  *
  * Invariants:
- * 1. Every operation goes through `Environment`, `Database`, `Cursor` and `Transaction`;
- *    the calls still being added to the engine go through engine-adapter.ts only.
+ * 1. Every operation goes through `Environment`, `Database`, `Cursor` and `Transaction`.
  * 2. A result line is the canonical JSON of `{ i, op, rc, ...fields }`: `rc` is 0 or the
  *    Berkeley DB code name (error-codes.ts), fields are the oracle's for that operation.
  * 3. Only answers are printed. A Stowage error that is no Berkeley DB answer, an operation
@@ -16,10 +15,11 @@
  *    die on stops the run with `ScriptError`, naming the script line; never a guessed code.
  * 4. The environment is closed when the run ends, whatever happened.
  */
-import { type Cursor, type Database, Environment, type Transaction } from '../../src/index.js';
+import {
+  type Cursor, type Database, type DatabaseConfig, Environment, type PutOptions, type Transaction,
+} from '../../src/index.js';
 import { type OracleOp, type ScriptLine, canonicalJson } from './script.js';
 import { ScriptUnsupportedError, codeOf } from './error-codes.js';
-import { type DatabaseShape, databaseConfig, getBoth, put } from './engine-adapter.js';
 import { cursorCount, cursorGet, cursorPut } from './cursor-ops.js';
 import { type OracleResult, decode, encode, ok } from './results.js';
 
@@ -71,6 +71,9 @@ export function answer(fn: () => OracleResult, onError: object = {}): OracleResu
   }
 }
 
+/** What a btree is opened with beyond its type and page size. */
+export type DatabaseShape = Pick<DatabaseConfig, 'duplicates' | 'recordNumbers'>;
+
 /** Open-flag lists of a btree → the shape Stowage opens (others are unsupported). */
 const SHAPES: Record<string, DatabaseShape> = {
   '': {},
@@ -80,17 +83,15 @@ const SHAPES: Record<string, DatabaseShape> = {
   RECNUM: { recordNumbers: true },
 };
 
-/** Put flags → `Database.put` options; Berkeley DB takes one (they are enumerated values). */
-const PUT_OPTIONS: Record<string, object> = {
-  '': {}, NOOVERWRITE: { noOverwrite: true }, NODUPDATA: { noDupData: true },
-  OVERWRITE_DUP: { overwriteDup: true },
+/** Each put flag → its `Database.put` option (the engine refuses two at once, as BDB does). */
+const PUT_OPTIONS: Record<string, keyof PutOptions> = {
+  NOOVERWRITE: 'noOverwrite', NODUPDATA: 'noDupData', OVERWRITE_DUP: 'overwriteDup',
 };
 
 /** The state of one script run: its environment, database, transaction and cursors. */
 class ScriptSession {
   private env: Environment | undefined;
   private database: Database | undefined;
-  private shape: DatabaseShape = {};
   private txn: Transaction | undefined;
   private readonly cursors: (Cursor | undefined)[] = [];
 
@@ -107,7 +108,7 @@ class ScriptSession {
       case 'del': return answer(() => (this.db.del(encode(o.key)) ? ok() : NOTFOUND));
       case 'cursor': return ok({ cursor: this.cursors.push(this.db.cursor()) - 1 });
       case 'c_get': return answer(() => cursorGet(this.cursor(o), o));
-      case 'c_put': return answer(() => cursorPut(this.cursor(o), o, this.shape));
+      case 'c_put': return answer(() => cursorPut(this.cursor(o), o));
       case 'c_del': return answer(() => (this.cursor(o).del() ? ok() : KEYEMPTY));
       case 'c_count': return answer(() => cursorCount(this.cursor(o)), { count: 0 });
       case 'c_close': return this.cursorClose(o);
@@ -136,9 +137,8 @@ class ScriptSession {
     if (shape === undefined) {
       throw new ScriptUnsupportedError(`database flags ${String(o.flags)} for a btree`);
     }
-    const config = databaseConfig(shape, o.pagesize);
+    const config: DatabaseConfig = { type: 'btree', pageSize: o.pagesize, ...shape };
     this.env = Environment.open(this.home, { transactional: o.txn === true, durability: 'none' });
-    this.shape = shape;
     this.database = this.env.openDatabase((o.file ?? 'oracle').replace(/\.db$/, ''), config);
     return ok();
   }
@@ -161,18 +161,20 @@ class ScriptSession {
   }
 
   private put(o: OracleOp): OracleResult {
-    const flags = (o.flags ?? []).join(',');
-    const options = PUT_OPTIONS[flags];
-    if (options === undefined) throw new ScriptUnsupportedError(`put flags ${flags}`);
-    const operation = `put ${flags}`.trim();
-    return answer(() => (put(this.db, encode(o.key), encode(o.data), options, operation), ok()));
+    const options: PutOptions = {};
+    for (const flag of o.flags ?? []) {
+      const name = PUT_OPTIONS[flag];
+      if (name === undefined) throw new ScriptUnsupportedError(`put flag ${flag}`);
+      options[name] = true;
+    }
+    return answer(() => (this.db.put(encode(o.key), encode(o.data), options), ok()));
   }
 
   private get(o: OracleOp): OracleResult {
     const key = encode(o.key);
     if (o.flag === 'GET_BOTH') {
       const data = o.data ?? '';
-      return answer(() => (getBoth(this.db, key, encode(data)) ? ok({ key: o.key, data })
+      return answer(() => (this.db.getBoth(key, encode(data)) ? ok({ key: o.key, data })
         : NOTFOUND));
     }
     if (o.flag !== undefined) throw new ScriptUnsupportedError(`get flag ${o.flag}`);
