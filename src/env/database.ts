@@ -50,7 +50,10 @@ export interface PutOptions {
   noOverwrite?: boolean;
   /** Sorted duplicates: throw `KeyExistsError` when the pair is stored (DB_NODUPDATA). */
   noDupData?: boolean;
-  /** Sorted duplicates: a stored pair is replaced, not refused (DB_OVERWRITE_DUP). */
+  /**
+   * Sorted duplicates: a stored pair is replaced, not refused (DB_OVERWRITE_DUP); elsewhere a
+   * plain put. The three options exclude each other, as Berkeley DB's put flags do.
+   */
   overwriteDup?: boolean;
 }
 
@@ -320,12 +323,17 @@ export class Database {
           describeValue(v));
       }
     }
-    if ((given.noDupData || given.overwriteDup) && this.duplicates !== 'sorted') {
-      throw new InvalidArgumentError(
-        `${this.name}: put options noDupData and overwriteDup need sorted duplicates`,
-      );
+    const chosen = PUT_OPTION_NAMES.filter((name) => given[name] === true);
+    if (chosen.length > 1) {
+      throw new InvalidArgumentError(`put options ${chosen.join(' and ')} exclude each other ` +
+        '(give one)');
     }
+    if (given.noDupData && this.duplicates !== 'sorted') {
+      throw new InvalidArgumentError(`${this.name}: put option noDupData needs sorted duplicates`);
+    }
+    // Without sorted duplicates a pair is never refused, so overwriteDup is a plain put.
+    const overwriteDup = given.overwriteDup === true && this.duplicates === 'sorted';
     return (given.noOverwrite ? AM_PUT_NO_OVERWRITE : 0) |
-      (given.noDupData ? AM_PUT_NO_DUP_DATA : 0) | (given.overwriteDup ? AM_PUT_OVERWRITE_DUP : 0);
+      (given.noDupData ? AM_PUT_NO_DUP_DATA : 0) | (overwriteDup ? AM_PUT_OVERWRITE_DUP : 0);
   }
 }

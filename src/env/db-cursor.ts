@@ -135,7 +135,7 @@ export class DbCursor {
     return this.read(() => this.inner.recno());
   }
 
-  /** Values stored under the current key (DBC->count; 1 without duplicates). */
+  /** Values stored under the current key (DBC->count; 1 without duplicates; after a delete, what the key has left). */
   count(): number {
     return this.read(() => this.inner.count());
   }
@@ -207,8 +207,8 @@ export class DbCursor {
 
   /**
    * Stores `value` as a duplicate just before the current one and moves to it (DB_BEFORE;
-   * unsorted duplicates only, else `InvalidArgumentError`). False when the current item was
-   * deleted.
+   * unsorted duplicates only, else `InvalidArgumentError`). On a deleted item the new value
+   * takes its place, as in Berkeley DB.
    */
   putBefore(value: Uint8Array): boolean {
     checkBytes(value, 'value');

@@ -118,7 +118,8 @@ function insertAtResult(t: Btree, leaf: Frame, key: Uint8Array, value: Uint8Arra
 
 /**
  * DB_BEFORE / DB_AFTER: stores `value` as a duplicate of the current key just before or
- * after the current one (unsorted duplicates only). False when the current item was deleted.
+ * after the current one (unsorted duplicates only). On a deleted item, as Berkeley DB does,
+ * the new duplicate takes the deleted one's place.
  */
 export function putAdjacent(c: BtreeCursor, t: Btree, value: Uint8Array,
   side: 'before' | 'after'): boolean {
@@ -130,11 +131,12 @@ export function putAdjacent(c: BtreeCursor, t: Btree, value: Uint8Array,
     );
   }
   const pair = c.currentPair(`put ${side}`);
-  if (!pair) return false;
-  const rank = c.currentRank;
-  const leaf = descendToRank(t, ROOT_PGNO, rank, t.path, t.result);
-  if (side === 'after') t.result.index++;
-  const stored = insertAtResult(t, leaf, pair.key, value);
+  const hole = pair ? undefined : c.hole;
+  if (!pair && !hole) return false;
+  const key = pair ? pair.key : hole!.key;
+  const leaf = descendToRank(t, ROOT_PGNO, pair ? c.currentRank : hole!.rank, t.path, t.result);
+  if (pair && side === 'after') t.result.index++;
+  const stored = insertAtResult(t, leaf, key, value);
   return c.landOn(new Locator(t).rank(stored));
 }
 

@@ -225,10 +225,17 @@ export class BtreeCursor {
     return this.seekRangeBackward(this.currentKey(), true);
   }
 
-  /** Number of duplicates of the current key (1 without duplicates): DBC->count. */
+  /**
+   * Number of values of the current key (1 without duplicates): DBC->count. On a deleted
+   * item, the values its key has now (0 when none), as Berkeley DB counts.
+   * @throws InvalidArgumentError when the cursor is unpositioned
+   */
   count(): number {
-    const key = this.readCurrent((p, i) => copyBytes(leafKeyOf(this.tree.file, p, i)));
-    return this.find.dupCount(key);
+    this.checkOpen();
+    const onItem = this.requirePosition('count');
+    // A plain key still deleted is absent (were it stored again, the cursor would be on it).
+    if (!onItem && this.tree.plainKeys) return 0;
+    return this.find.dupCount(this.currentKey());
   }
 
   /** A new cursor at the same position (DBC->dup with DB_POSITION). */
@@ -326,6 +333,15 @@ export class BtreeCursor {
   /** Positions on what a write left (cursor-writes.ts), as a move would. */
   landOn(at: Located | undefined): boolean {
     return this.land(at);
+  }
+
+  /**
+   * The key and rank of the deleted item the cursor stands on (unsorted duplicates), or
+   * undefined when it stands on none.
+   */
+  get hole(): { key: Uint8Array; rank: number } | undefined {
+    return this.state === 'key' && this.holed ? { key: this.savedKey!, rank: this.rank }
+      : undefined;
   }
 
   /** The rank of the current item (unsorted duplicates), for writes at the cursor. */
