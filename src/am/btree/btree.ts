@@ -50,8 +50,27 @@ import { rebalance } from './merge.js';
 export interface ChangeListener {
   /** Called before the tree changes; a positioned cursor saves its key. */
   detach(): void;
-  /** Unsorted duplicates: an item was inserted (`delta` 1) or deleted (-1) at `rank`. */
-  shifted(rank: number, delta: number): void;
+  /**
+   * Unsorted duplicates: an item was inserted (`delta` 1, placed as `placement` says) or
+   * deleted (-1) at `rank`.
+   */
+  shifted(rank: number, delta: number, placement?: Placement): void;
+}
+
+/**
+ * How a new unsorted duplicate was placed, which decides where it stands against deleted
+ * items that cursors still stand on at its rank (between the same two live items), as
+ * Berkeley DB keeps such items in place until the cursors leave:
+ * - 'before-next': just before the live item after it, so after those deleted items
+ *   (DB_BEFORE on a live item; DB_AFTER on a deleted one);
+ * - 'after-previous': just after the live item before it, so before them (DB_AFTER on a
+ *   live item; DB_BEFORE on a deleted one);
+ * - 'first-of-key' / 'last-of-key': before / after every item of its key, deleted ones too,
+ *   and in key order with the others (DB_KEYFIRST; DB_KEYLAST and put).
+ */
+export interface Placement {
+  how: 'before-next' | 'after-previous' | 'first-of-key' | 'last-of-key';
+  key: Uint8Array;
 }
 
 export const ROOT_PGNO: Pgno = pgno(1);
@@ -389,8 +408,8 @@ export class Btree implements SearchTarget {
   }
 
   /** Tells every listener that an item was inserted or deleted at `rank` (unsorted dups). */
-  noteShift(rank: number, delta: number): void {
-    for (const l of this.listeners) l.shifted(rank, delta);
+  noteShift(rank: number, delta: number, placement?: Placement): void {
+    for (const l of this.listeners) l.shifted(rank, delta, placement);
   }
 
   /** Tells every listener (cursor) that the tree is about to change. */

@@ -9,12 +9,14 @@
  * 1. After every operation, each internal item's count equals the leaf items under its
  *    child (verify checks it); an insert or delete changes the counts along its path by
  *    exactly one, a split or merge sets the counts of the pages it reshaped from their items.
- * 2. Counts change through `rewriteRange`, so they are logged, locked and undone like any
- *    other byte of a page.
+ * 2. A count changes as a replacement of its whole item (`replaceItem`), so it is logged,
+ *    locked and undone by item index like any other item change. (A byte-range rewrite would
+ *    be undone at a byte offset, which the logical undo of a later insert or delete on the
+ *    same page may have moved: the abort would then write the count into another item.)
  */
 import type { Frame } from '../../mpool/index.js';
-import { PageType, getSlotCount, getType } from '../../page/index.js';
-import { internalCount, internalCountOffset } from './format.js';
+import { PageType, getSlotCount, getType, itemView } from '../../page/index.js';
+import { COUNT_OFFSET, internalCount } from './format.js';
 import type { Btree } from './btree.js';
 
 /** Leaf items under the pinned page: a leaf's items, or the sum of an internal page's counts. */
@@ -28,10 +30,10 @@ export function subtreeCount(frame: Frame): number {
 
 /** Sets internal item `index` of the pinned page to `count`. */
 export function setItemCount(t: Btree, frame: Frame, index: number, count: number): void {
-  const off = internalCountOffset(frame, index);
-  t.file.changes.rewriteRange(t.file.mp, frame, off, off + 4, () => {
-    frame.view.setUint32(off, count, true);
-  });
+  if (internalCount(frame, index) === count) return;
+  const item = itemView(frame, index).slice();
+  new DataView(item.buffer).setUint32(COUNT_OFFSET, count, true);
+  t.file.changes.replaceItem(t.file.mp, frame, index, item);
 }
 
 /** Adds `delta` to the count of every internal item along `t.path` (a fresh descent's). */

@@ -17,7 +17,7 @@
  */
 import { InvalidArgumentError, KeyExistsError } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
-import { type Btree, ROOT_PGNO } from './btree.js';
+import { type Btree, type Placement, ROOT_PGNO } from './btree.js';
 import type { BtreeCursor } from './cursor.js';
 import { AFTER_DUPS, compareValues } from './dup-order.js';
 import {
@@ -101,15 +101,16 @@ function insertUnsorted(t: Btree, key: Uint8Array, value: Uint8Array, position: 
   number {
   let leaf = position === 'first' ? locateFirstDup(t, key) : undefined;
   leaf ??= descendAndSearch(t, ROOT_PGNO, t.target.set(key, AFTER_DUPS), t.path, t.result);
-  return insertAtResult(t, leaf, key, value);
+  return insertAtResult(t, leaf, key, value, `${position}-of-key`);
 }
 
 /** Inserts at `t.result.index` of the pinned `leaf` (path filled); returns the new rank. */
-function insertAtResult(t: Btree, leaf: Frame, key: Uint8Array, value: Uint8Array): number {
+function insertAtResult(t: Btree, leaf: Frame, key: Uint8Array, value: Uint8Array,
+  how: Placement['how']): number {
   try {
     const index = t.result.index;
     const rank = rankOf(t, t.path, index);
-    insertPairAt(t, leaf, index, key, value);
+    insertPairAt(t, leaf, index, key, value, how);
     return rank;
   } finally {
     t.unpin(leaf);
@@ -136,7 +137,8 @@ export function putAdjacent(c: BtreeCursor, t: Btree, value: Uint8Array,
   const key = pair ? pair.key : hole!.key;
   const leaf = descendToRank(t, ROOT_PGNO, pair ? c.currentRank : hole!.rank, t.path, t.result);
   if (pair && side === 'after') t.result.index++;
-  const stored = insertAtResult(t, leaf, key, value);
+  const how = (side === 'before') === (pair !== undefined) ? 'before-next' : 'after-previous';
+  const stored = insertAtResult(t, leaf, key, value, how);
   return c.landOn(new Locator(t).rank(stored));
 }
 

@@ -29,12 +29,12 @@ import {
   CorruptionError, InvalidArgumentError, KeyEmptyError, TransactionClosedError, assert, copyBytes,
 } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
-import { type Pgno } from '../../util/index.js';
+import { type Pgno, compareBytes } from '../../util/index.js';
 import { PageType, getNext, getPrev, getSlotCount, getType } from '../../page/index.js';
 import { readOverflow } from '../common/index.js';
 import { leafIsOverflow, leafOverflowRef, leafValueBytes } from './format.js';
 import { leafKeyOf } from './long-keys.js';
-import { type Btree, ROOT_PGNO } from './btree.js';
+import { type Btree, type Placement, ROOT_PGNO } from './btree.js';
 import { edgeLeaf } from './search.js';
 import { type Located, Locator } from './locator.js';
 import { leafValueOf } from './dup-order.js';
@@ -98,15 +98,30 @@ export class BtreeCursor {
    * Called by a tree with unsorted duplicates after an item was inserted (`delta` 1) or
    * deleted (-1) at `rank`: keeps the cursor's rank on its item (or its hole).
    */
-  shifted(rank: number, delta: number): void {
+  shifted(rank: number, delta: number, placement?: Placement): void {
     if (this.state !== 'key') return;
     if (delta > 0) {
-      if (this.holed ? rank < this.rank : rank <= this.rank) this.rank++;
+      if (rank < this.rank || (rank === this.rank && this.placedBefore(placement))) this.rank++;
     } else if (rank < this.rank) {
       this.rank--;
     } else if (rank === this.rank) {
       this.holed = true;
     }
+  }
+
+  /** True when an item just inserted at this cursor's rank stands before its item or hole. */
+  private placedBefore(placement: Placement | undefined): boolean {
+    if (!this.holed) return true;
+    switch (placement?.how) {
+      case 'after-previous': return true;
+      case 'first-of-key': return this.compareKey(this.savedKey!, placement.key) >= 0;
+      case 'last-of-key': return this.compareKey(this.savedKey!, placement.key) > 0;
+      default: return false;
+    }
+  }
+
+  private compareKey(a: Uint8Array, b: Uint8Array): number {
+    return this.tree.compare ? this.tree.compare(a, b) : compareBytes(a, b);
   }
 
   /** Moves to the first item. False (cursor unmoved) when the tree is empty. */

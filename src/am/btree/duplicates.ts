@@ -20,7 +20,7 @@ import { getSlotCount } from '../../page/index.js';
 import { compareBytes } from '../../util/index.js';
 import { AFTER_DUPS, AT_VALUE, BEFORE_DUPS, leafValueOf } from './dup-order.js';
 import { leafKeyOf } from './long-keys.js';
-import { type Btree, ROOT_PGNO } from './btree.js';
+import { type Btree, type Placement, ROOT_PGNO } from './btree.js';
 import { descend, descendAndSearch, searchLeafTarget } from './search.js';
 import { descendToRank, rankOf } from './positions.js';
 import { adjustPathCounts } from './counts.js';
@@ -137,9 +137,13 @@ export function putDuplicate(
   }
 }
 
-/** Inserts a new pair at `index` of the pinned `leaf`, reached by a descent filling the path. */
+/**
+ * Inserts a new pair at `index` of the pinned `leaf`, reached by a descent filling the path
+ * (`how`: see `Placement`; sorted trees ignore it).
+ */
 export function insertPairAt(
   t: Btree, leaf: Frame, index: number, key: Uint8Array, value: Uint8Array,
+  how: Placement['how'] = 'last-of-key',
 ): void {
   t.beforeChange();
   const rank = shiftRank(t, index);
@@ -147,7 +151,7 @@ export function insertPairAt(
   adjustPathCounts(t, 1);
   t.insertAt(leaf, index, item);
   t.adjustCount(1);
-  if (rank >= 0) t.noteShift(rank, 1);
+  if (rank >= 0) t.noteShift(rank, 1, { how, key });
 }
 
 /** Deletes the pair at `index` of the pinned `leaf`, reached by a descent filling the path. */

@@ -117,9 +117,12 @@ export function internalCount(p: Page, i: number): number {
   return p.view.getUint32(slotOffset(p, i) + 4, true);
 }
 
+/** Where an internal item of a counted tree keeps its count (4 bytes, after the child). */
+export const COUNT_OFFSET = 4;
+
 /** Byte offset of internal item i's count (a counted tree's; 4 bytes). */
 export function internalCountOffset(p: Page, i: number): number {
-  return slotOffset(p, i) + 4;
+  return slotOffset(p, i) + COUNT_OFFSET;
 }
 
 /** Byte offset of leaf item i's key. */
