@@ -85,6 +85,7 @@ describe.each(SHAPES)('an aborted transaction on a btree with %s', (_name, shape
         const before = contents(db);
         const txn = env.begin();
         apply(batch);
+        expect(db.verify().errors, 'verify inside the transaction').toEqual([]);
         txn.abort();
         expect(db.verify().errors).toEqual([]);
         expect(contents(db)).toEqual(before);

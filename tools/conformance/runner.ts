@@ -14,9 +14,11 @@
  *    Stowage cannot express (`ScriptUnsupportedError`), or a script the oracle itself would
  *    die on stops the run with `ScriptError`, naming the script line; never a guessed code.
  * 4. The environment is closed when the run ends, whatever happened.
+ * 5. A run that reaches its end verifies the database (`Database.verify`); a failure stops
+ *    it at the last line, so a damaged tree never passes as agreement.
  */
 import {
-  type Cursor, type Database, type DatabaseConfig, Environment, type PutOptions, type Transaction,
+  CorruptionError, type Cursor, type Database, type DatabaseConfig, Environment, type PutOptions, type Transaction,
 } from '../../src/index.js';
 import { type OracleOp, type ScriptLine, canonicalJson } from './script.js';
 import { ScriptUnsupportedError, codeOf } from './error-codes.js';
@@ -53,6 +55,14 @@ export function runScript(lines: readonly ScriptLine[], home: string): string[] 
         throw new ScriptError(line, results, { cause: e });
       }
       results.push(canonicalJson({ i: results.length, op: line.op.op, ...result }));
+    }
+    const last = lines[lines.length - 1];
+    if (last) {
+      try {
+        session.verify();
+      } catch (e) {
+        throw new ScriptError(last, results, { cause: e });
+      }
     }
   } finally {
     session.close();
@@ -114,6 +124,14 @@ class ScriptSession {
       case 'c_close': return this.cursorClose(o);
       case 'dump': return answer(() => ok({ pairs: this.dump() }));
       default: throw new ScriptUnsupportedError(`operation ${o.op}`);
+    }
+  }
+
+  /** Throws `CorruptionError` unless the database passes `verify()` (invariant 5). */
+  verify(): void {
+    const report = this.database?.verify();
+    if (report && !report.ok) {
+      throw new CorruptionError(`verify after the script: ${report.errors.join('; ')}`);
     }
   }
 

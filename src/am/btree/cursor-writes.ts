@@ -17,6 +17,8 @@
  */
 import { InvalidArgumentError, KeyExistsError } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
+import { getSlotCount } from '../../page/index.js';
+import { leafKeyOf } from './long-keys.js';
 import { type Btree, type Placement, ROOT_PGNO } from './btree.js';
 import type { BtreeCursor } from './cursor.js';
 import { AFTER_DUPS, compareValues } from './dup-order.js';
@@ -135,11 +137,28 @@ export function putAdjacent(c: BtreeCursor, t: Btree, value: Uint8Array,
   const hole = pair ? undefined : c.hole;
   if (!pair && !hole) return false;
   const key = pair ? pair.key : hole!.key;
-  const leaf = descendToRank(t, ROOT_PGNO, pair ? c.currentRank : hole!.rank, t.path, t.result);
+  const leaf = pair ? descendToRank(t, ROOT_PGNO, c.currentRank, t.path, t.result)
+    : descendToHole(t, key, hole!.rank);
   if (pair && side === 'after') t.result.index++;
   const how = (side === 'before') === (pair !== undefined) ? 'before-next' : 'after-previous';
   const stored = insertAtResult(t, leaf, key, value, how);
   return c.landOn(new Locator(t).rank(stored));
+}
+
+/**
+ * The leaf and index (in `t.result`) where a duplicate of `key` takes the place of a deleted
+ * one whose successor has `rank`. When that successor has another key, `key`'s items all
+ * come before it and the place is after them, found by key: a descent by rank could pick
+ * the next leaf, whose separator `key` may sort below.
+ */
+function descendToHole(t: Btree, key: Uint8Array, rank: number): Frame {
+  const leaf = descendToRank(t, ROOT_PGNO, rank, t.path, t.result);
+  const index = t.result.index;
+  if (index < getSlotCount(leaf) && new Locator(t).sameKey(key, leafKeyOf(t.file, leaf, index))) {
+    return leaf;
+  }
+  t.unpin(leaf);
+  return descendAndSearch(t, ROOT_PGNO, t.target.set(key, AFTER_DUPS), t.path, t.result);
 }
 
 /** DBC->del: deletes the current pair. False when it was already deleted. */

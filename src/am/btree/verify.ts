@@ -379,7 +379,8 @@ export function verifyBtree(t: Btree): BtreeVerifyReport {
   const last = metaLast(meta);
   const freeHead = metaFreeHead(meta);
   const freeCount = metaFreeCount(meta);
-  const count = metaCount(meta);
+  // The transaction's own inserts and deletes reach the meta count when it ends.
+  const count = metaCount(meta) + t.file.changes.pendingCount(t.file.mp);
   t.unpin(meta);
   const root = t.pin(ROOT_PGNO);
   report.levels = getLevel(root);
