@@ -130,7 +130,10 @@ export class DbCursor {
     return this.read(() => this.inner.seekRecno(recno));
   }
 
-  /** The current item's record number (DB_GET_RECNO); needs `recordNumbers`. */
+  /**
+   * The current item's record number (DB_GET_RECNO); needs `recordNumbers`.
+   * `NotFoundError` when the current item was deleted (it has no number).
+   */
   recno(): number {
     return this.read(() => this.inner.recno());
   }

@@ -38,7 +38,10 @@ export class DbError extends Error {
   }
 }
 
-/** Thrown only by explicit `...OrThrow` calls when the key is absent. */
+/**
+ * Thrown by explicit `...OrThrow` calls when the key is absent, and by a cursor's `recno()`
+ * on a deleted item (Berkeley DB: DB_NOTFOUND).
+ */
 export class NotFoundError extends DbError {
   constructor(message: string) {
     super('NOT_FOUND', message);

@@ -26,7 +26,8 @@
  *    `KeyEmptyError` (BDB: DB_KEYEMPTY); `put`/`del` on a deleted item return false.
  */
 import {
-  CorruptionError, InvalidArgumentError, KeyEmptyError, TransactionClosedError, assert, copyBytes,
+  CorruptionError, InvalidArgumentError, KeyEmptyError, NotFoundError, TransactionClosedError,
+  assert, copyBytes,
 } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import { type Pgno, compareBytes } from '../../util/index.js';
@@ -185,9 +186,18 @@ export class BtreeCursor {
     return this.land(this.find.rank(recno - 1));
   }
 
-  /** The record number (1-based) of the current item (DB_GET_RECNO). */
+  /**
+   * The record number (1-based) of the current item (DB_GET_RECNO).
+   * @throws NotFoundError when the current item was deleted (it has no number; BDB:
+   *   DB_NOTFOUND)
+   */
   recno(): number {
+    this.checkOpen();
     this.requireRecordNumbers('recno');
+    if (!this.requirePosition('recno')) {
+      throw new NotFoundError('cursor recno: the current item was deleted, so it has no ' +
+        'record number');
+    }
     const key = this.readCurrent((p, i) => copyBytes(leafKeyOf(this.tree.file, p, i)));
     return this.find.rankOfKey(key) + 1;
   }
