@@ -138,7 +138,10 @@ export class DbCursor {
     return this.read(() => this.inner.recno());
   }
 
-  /** Values stored under the current key (DBC->count; 1 without duplicates; after a delete, what the key has left). */
+  /**
+   * Values stored under the current key (DBC->count; 1 without duplicates). After a delete,
+   * what the key has left.
+   */
   count(): number {
     return this.read(() => this.inner.count());
   }

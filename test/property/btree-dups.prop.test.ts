@@ -98,11 +98,17 @@ class Model {
     return this.rank >= 0 || this.at !== undefined;
   }
 
-  insertAt(i: number, pair: Pair): void {
+  /**
+   * Inserts `pair` at `i`. A cursor on a deleted pair at `i` ends up after the new one when
+   * it goes first of its key (`first`) and the deleted key sorts at or after it, or last of
+   * its key and the deleted key sorts after it (Berkeley DB keeps deleted pairs in place).
+   */
+  insertAt(i: number, pair: Pair, first = false): void {
     this.pairs.splice(i, 0, pair);
-    if (this.ranked && this.rank >= 0 && (this.holed ? i < this.rank : i <= this.rank)) {
-      this.rank++;
-    }
+    if (!this.ranked || this.rank < 0) return;
+    const c = this.at ? cmp(this.at[0], pair[0]) : 0;
+    const before = !this.holed || (first ? c >= 0 : c > 0);
+    if (i < this.rank || (i === this.rank && before)) this.rank++;
   }
 
   removeAt(i: number): void {
@@ -138,9 +144,9 @@ function modelStep(m: Model, cmd: Cmd): unknown {
       if (!m.ranked) return 'EINVAL';
       if (!m.unset()) return 'EINVAL';
       const i = m.index();
-      if (i < 0) return false;
-      const j = cmd.op === 'putBefore' ? i : i + 1;
-      m.insertAt(j, [keyAt(i), cmd.value]);
+      // On a deleted duplicate, the new one takes its place (the cursor's rank).
+      const j = i < 0 ? m.rank : cmd.op === 'putBefore' ? i : i + 1;
+      m.insertAt(j, [i < 0 ? m.at![0] : keyAt(i), cmd.value]);
       m.set(j);
       return true;
     }
@@ -175,7 +181,7 @@ function modelPut(m: Model, cmd: Cmd & { key: string; value: string },
   }
   const first = firstOf(cmd.key);
   const i = cmd.op === 'putFirst' && first >= 0 ? first : endOf(cmd.key);
-  m.insertAt(i, pair);
+  m.insertAt(i, pair, cmd.op === 'putFirst');
   if (cursorMoves) m.set(i);
   return true;
 }
@@ -209,7 +215,7 @@ function modelCursor(m: Model, cmd: Cmd, firstOf: (k: string) => number,
       if (!m.shape.recordNumbers) return 'EINVAL';
       if (!m.unset()) return 'EINVAL';
       const i = m.index();
-      return i < 0 ? 'KEYEMPTY' : i + 1;
+      return i < 0 ? 'NOTFOUND' : i + 1;
     }
     case 'cdel': {
       if (!m.unset()) return 'EINVAL';
@@ -286,6 +292,7 @@ function answer(fn: () => unknown): unknown {
     if (name === 'InvalidArgumentError') return 'EINVAL';
     if (name === 'KeyEmptyError') return 'KEYEMPTY';
     if (name === 'KeyExistsError') return 'KEYEXIST';
+    if (name === 'NotFoundError') return 'NOTFOUND';
     throw e;
   }
 }
