@@ -5,7 +5,8 @@
 import 'reflect-metadata';
 
 export {
-  Environment, PersistentMap, type MapOptions, type RangeOptions,
+  Environment, PersistentMap, type MapOptions, type RangeOptions, PersistentSet, type SetOptions,
+  MultiMap, type MultiMapOptions, MultiSet, type SetLike,
 } from './collections/index.js';
 export {
   Database, type DatabaseConfig, type DatabaseStat, type DatabaseType, type EnvironmentOptions,

@@ -25,6 +25,8 @@ export interface ByteRange {
   lte?: Uint8Array;
   reverse?: boolean;
   limit?: number;
+  /** Visit one item per key (the first of its duplicates; the last one in reverse). */
+  distinct?: boolean;
 }
 
 /** Reads the item under the cursor into what the iterator yields. */
@@ -74,6 +76,7 @@ export class CursorIterator<T> implements IterableIterator<T, undefined> {
   }
 
   private step(cursor: DbCursor): boolean {
+    if (this.range.distinct) return this.range.reverse ? cursor.prevNoDup() : cursor.nextNoDup();
     return this.range.reverse ? cursor.prev() : cursor.next();
   }
 

@@ -12,12 +12,18 @@
  * 3. Order is the byte order of encoded keys (natural order with `codecs.key`), or the
  *    database's comparator.
  */
-import { InvalidArgumentError, describeValue, optionNames, readOptions } from '../util/index.js';
+import { optionNames, readOptions } from '../util/index.js';
 import {
-  type Codec, type KeyValue, codecs, decodeOrThrow, encodeOrThrow, isCodec, pointKeyCodec,
+  type Codec, type KeyValue, codecs, decodeOrThrow, encodeOrThrow, pointKeyCodec,
 } from '../codec/index.js';
-import { CoreEnvironment, Database, type DbCursor } from '../env/index.js';
-import { type ByteRange, CursorIterator } from './cursor-iterator.js';
+import type { Database, DbCursor } from '../env/index.js';
+import type { ByteRange } from './cursor-iterator.js';
+import {
+  ContainerCodecs, type RangeOptions, checkCallback, checkCodecOption, checkTypeOption,
+  containerDatabase, encodeRange, firstOf, iterate, splitSource,
+} from './container-base.js';
+
+export type { RangeOptions } from './container-base.js';
 
 /** Options of a `PersistentMap`. */
 export interface MapOptions<K, V> {
@@ -29,22 +35,8 @@ export interface MapOptions<K, V> {
   type?: 'btree';
 }
 
-/** Bounds of `range`: keys, not encoded bytes. */
-export interface RangeOptions<K> {
-  gt?: K;
-  gte?: K;
-  lt?: K;
-  lte?: K;
-  reverse?: boolean;
-  limit?: number;
-}
-
 /** Every name `openMap` and the constructor accept: the one list their option check uses. */
 const MAP_OPTION_NAMES = optionNames<MapOptions<unknown, unknown>>()(['key', 'value', 'type']);
-
-const RANGE_OPTION_NAMES = optionNames<RangeOptions<unknown>>()([
-  'gt', 'gte', 'lt', 'lte', 'reverse', 'limit',
-]);
 
 /**
  * @internal Reads and checks map options into a plain object; every failure is
@@ -52,29 +44,10 @@ const RANGE_OPTION_NAMES = optionNames<RangeOptions<unknown>>()([
  */
 export function checkMapOptions<K, V>(options: unknown): MapOptions<K, V> {
   const given = readOptions(options, MAP_OPTION_NAMES, 'map options');
-  for (const role of ['key', 'value'] as const) {
-    const c = given[role];
-    if (c !== undefined && !isCodec(c)) {
-      throw new InvalidArgumentError(
-        `map option ${role} must be a codec with encode and decode, got ${describeValue(c)}`,
-      );
-    }
-  }
-  if (given.type !== undefined && given.type !== 'btree') {
-    throw new InvalidArgumentError(
-      `map type ${describeValue(given.type)} is not supported yet (supported: 'btree')`,
-    );
-  }
+  checkCodecOption(given.key, 'key', 'map');
+  checkCodecOption(given.value, 'value', 'map');
+  checkTypeOption(given.type, 'map');
   return given as MapOptions<K, V>;
-}
-
-/** `source instanceof Database`, false for a proxy whose traps throw. */
-function isDatabase(source: unknown): source is Database {
-  try {
-    return source instanceof Database;
-  } catch {
-    return false;
-  }
 }
 
 export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
@@ -84,30 +57,34 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
   private readonly valueCodec: Codec<V>;
   private readonly pointKeys: Codec<K>;
   private readonly decodeValue: (bytes: Uint8Array) => V;
+  private readonly codecs: ContainerCodecs<K, V>;
 
   /**
    * `new PersistentMap()` is anonymous and in memory; `new PersistentMap(db, options)` works
    * over an opened database; `new PersistentMap(options)` is anonymous with codecs.
    */
   constructor(source?: Database | MapOptions<K, V>, options?: MapOptions<K, V>) {
-    let db: Database | undefined;
-    if (isDatabase(source)) db = source;
-    else if (source !== undefined) options = source;
-    const checked = checkMapOptions<K, V>(options);
-    if (db) db.checkOpen();
-    db ??= CoreEnvironment.anonymous().openDatabase('map');
-    if (db.type !== 'btree') {
-      throw new InvalidArgumentError('a PersistentMap needs a btree database');
-    }
-    this.db = db;
+    const given = splitSource(source, options);
+    const checked = checkMapOptions<K, V>(given.options);
+    this.db = containerDatabase(given.db, { container: 'PersistentMap', duplicates: ['none'] },
+      'none');
     this.keyCodec = (checked.key ?? codecs.key) as Codec<K>;
     this.valueCodec = (checked.value ?? codecs.value) as Codec<V>;
+    this.codecs = new ContainerCodecs(this.keyCodec, this.valueCodec);
     this.pointKeys = pointKeyCodec(this.keyCodec);
     this.decodeValue = (bytes) => decodeOrThrow(this.valueCodec, bytes, 'value');
   }
 
   get [Symbol.toStringTag](): string {
     return 'PersistentMap';
+  }
+
+  /**
+   * What `JSON.stringify` writes for the map: `{}`, as for a built-in `Map` (the entries
+   * stay in the database; spread them into an array or object to serialise them).
+   */
+  toJSON(): Record<string, never> {
+    return {};
   }
 
   /** Entries stored. Complexity: O(1). */
@@ -147,11 +124,7 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
   }
 
   forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
-    if (typeof callback !== 'function') {
-      throw new InvalidArgumentError(
-        `forEach needs a callback function, got ${describeValue(callback)}`,
-      );
-    }
+    checkCallback(callback);
     for (const [k, v] of this.entries()) Reflect.apply(callback, thisArg, [v, k, this]);
   }
 
@@ -198,44 +171,23 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
   }
 
   private encodeRange(options: RangeOptions<K> | undefined): ByteRange {
-    const given = readOptions(options, RANGE_OPTION_NAMES, 'range options');
-    const { limit, reverse } = given;
-    if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 0)) {
-      throw new InvalidArgumentError(
-        `range limit must be a non-negative integer, got ${describeValue(limit)}`,
-      );
-    }
-    if (reverse !== undefined && typeof reverse !== 'boolean') {
-      throw new InvalidArgumentError(
-        `range option reverse must be a boolean, got ${describeValue(reverse)}`,
-      );
-    }
-    const r: ByteRange = { reverse: reverse === true, limit: limit as number | undefined };
-    if (given.gt !== undefined) r.gt = this.encodeKey(given.gt as K);
-    if (given.gte !== undefined) r.gte = this.encodeKey(given.gte as K);
-    if (given.lt !== undefined) r.lt = this.encodeKey(given.lt as K);
-    if (given.lte !== undefined) r.lte = this.encodeKey(given.lte as K);
-    return r;
+    return encodeRange(options, (k) => this.encodeKey(k));
   }
 
   private one(range: ByteRange): [K, V] | undefined {
-    const it = this.iterate({ ...range, limit: 1 }, (c) => this.readEntry(c));
-    const r = it.next();
-    it.return?.();
-    return r.done ? undefined : r.value;
+    return firstOf(this.db, range, (c) => this.readEntry(c));
   }
 
   private iterate<T>(range: ByteRange, read: (c: DbCursor) => T): MapIterator<T> {
-    return new CursorIterator(this.db, range, read) as unknown as MapIterator<T>;
+    return iterate(this.db, range, read) as unknown as MapIterator<T>;
   }
 
   private readKey(c: DbCursor): K {
-    return c.keyWith((bytes) => decodeOrThrow(this.keyCodec, bytes, 'key'));
+    return this.codecs.readKey(c);
   }
 
   private readEntry(c: DbCursor): [K, V] {
-    const key = this.readKey(c);
-    return [key, c.valueWith((bytes) => decodeOrThrow(this.valueCodec, bytes, 'value', key))];
+    return this.codecs.readEntry(c);
   }
 
   private encodeKey(key: K): Uint8Array {

@@ -15,3 +15,4 @@ export { TxnHandle } from './txn-handle.js';
 export type { EnvironmentStat, Isolation, TransactionOptions } from './env-types.js';
 export type { EnvironmentOptions, Durability, ResolvedOptions } from './options.js';
 export { parseDbConfig, type DbConfigOverrides } from './db-config.js';
+export type { DuplicatesMode } from '../am/common/index.js';
