@@ -16,6 +16,10 @@
  * 2. A committed child hands its fresh pages to its parent; an aborted one forgets them.
  * 3. Before a top-level commit record, every page changed without records is imaged.
  * 4. A fresh page is write-locked by its transaction from its allocation on.
+ * 5. Once a nested transaction has changed a page with item records (`revoke`), the page is
+ *    no longer fresh to its owner: the records' undo needs the page exactly as each record
+ *    left it, so every later change of it is logged too. It still counts as allocated, for
+ *    `unformatCreated`.
  */
 import { type Lsn, ZERO_LSN, fileId, pgno } from '../../util/index.js';
 import type { LogRecordType } from '../../log/index.js';
@@ -31,14 +35,29 @@ export type ChainAppend = <B>(type: LogRecordType<B>, body: B) => Lsn;
 export class FreshPages {
   private readonly fresh = new Map<MPoolFile, Set<number>>();
   private readonly touched = new Map<MPoolFile, Set<number>>();
+  /** Every page allocated, fresh or revoked (invariant 5). */
+  private readonly allocated = new Map<MPoolFile, Set<number>>();
 
   get isEmpty(): boolean {
-    return this.fresh.size === 0;
+    return this.allocated.size === 0;
   }
 
   /** Page `p` of `file` was just allocated by the owning transaction. */
   add(file: MPoolFile, p: number): void {
     addTo(this.fresh, file, p);
+    addTo(this.allocated, file, p);
+  }
+
+  /**
+   * A nested transaction is about to change page `p` with item records: logs its image
+   * first when it was changed without records (through `append`, that transaction's chain),
+   * and
+   * from now on the owner logs its changes of it too (invariant 5).
+   */
+  revoke(file: MPoolFile, p: number, append: ChainAppend): void {
+    if (!this.has(file, p)) return;
+    if (this.isTouched(file, p)) this.materialize(file, p, append);
+    this.fresh.get(file)!.delete(p);
   }
 
   has(file: MPoolFile, p: number): boolean {
@@ -66,7 +85,10 @@ export class FreshPages {
 
   /** Child commit: the parent now owns these pages and their pending images. */
   handTo(parent: FreshPages): void {
-    for (const [file, pages] of this.fresh) for (const p of pages) parent.add(file, p);
+    for (const [file, pages] of this.allocated) {
+      for (const p of pages) addTo(parent.allocated, file, p);
+    }
+    for (const [file, pages] of this.fresh) for (const p of pages) addTo(parent.fresh, file, p);
     for (const [file, pages] of this.touched) for (const p of pages) parent.touch(file, p);
     this.clear();
   }
@@ -86,7 +108,7 @@ export class FreshPages {
    * page of the tree.
    */
   unformatCreated(): void {
-    for (const [file, pages] of this.fresh) {
+    for (const [file, pages] of this.allocated) {
       const meta = file.get(META_PGNO);
       const last = metaLast(meta);
       file.release(meta);
@@ -97,6 +119,7 @@ export class FreshPages {
   clear(): void {
     this.fresh.clear();
     this.touched.clear();
+    this.allocated.clear();
   }
 }
 

@@ -229,7 +229,7 @@ export class TxnChanges implements PageChanges {
     }
     this.lockWrite(file, frame.pgno);
     for (let c = this.parentChanges(); c; c = c.parentChanges()) {
-      if (c.fresh.isTouched(file, frame.pgno)) c.fresh.materialize(file, frame.pgno, this.append);
+      c.fresh.revoke(file, frame.pgno, this.append);
     }
     return false;
   }

@@ -1,7 +1,8 @@
 /**
  * Pages a transaction allocated itself are changed without item records and imaged at
  * commit (am/common/fresh-pages.ts). This checks the cases where that could go wrong:
- * nested transactions changing their parent's fresh pages (the image must be logged first),
+ * nested transactions changing their parent's fresh pages (the image must be logged first,
+ * and the parent's later changes of them need records, for the child's records to undo),
  * aborts at every level, and recovery after a crash (the live image of a process crash,
  * with and without a checkpoint in the middle), each compared with a Map model.
  *
@@ -24,6 +25,9 @@ const scenarioArb = fc.record({
   childOps: fc.array(fc.tuple(fc.constantFrom('set', 'delete'), fc.integer({ min: 0, max: 600 })),
     { maxLength: 80, size: 'max' }),
   childCommits: fc.boolean(),
+  /** The parent's own writes after the child ended, on pages the child changed. */
+  afterOps: fc.array(fc.tuple(fc.constantFrom('set', 'delete'), fc.integer({ min: 0, max: 600 })),
+    { maxLength: 120, size: 'max' }),
   parentCommits: fc.boolean(),
   checkpointInside: fc.boolean(),
 });
@@ -51,6 +55,10 @@ describe('fresh pages', () => {
       if (s.childCommits) child.commit();
       else { child.abort(); working.clear(); for (const [k, v] of beforeChild) working.set(k, v); }
       expect([...map]).toEqual([...working].sort((a, b) => a[0] - b[0]));
+      for (const [op, k] of s.afterOps) {
+        if (op === 'set') { map.set(k, `a${k}`); working.set(k, `a${k}`); }
+        else { map.delete(k); working.delete(k); }
+      }
       if (s.parentCommits) parent.commit();
       else parent.abort();
       const committed = s.parentCommits ? working : model;
