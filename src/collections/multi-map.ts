@@ -144,6 +144,8 @@ export class MultiMap<K = KeyValue, V = unknown> implements Iterable<[K, V]> {
     if (arguments.length < 2) return this.db.delCounting(this.codecs.encodeKey(key));
     const v = this.codecs.encodeValue(value as V, key);
     const k = this.codecs.encodeKey(key);
+    // Sorted duplicates hold an equal pair at most once; unsorted ones may repeat it.
+    if (this.duplicates === 'sorted') return this.db.delPair(k, v) ? 1 : 0;
     let n = 0;
     while (this.db.delPair(k, v)) n++;
     return n;

@@ -53,8 +53,6 @@ export function checkMapOptions<K, V>(options: unknown): MapOptions<K, V> {
 export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
   /** The low-level database holding the entries. */
   readonly db: Database;
-  private readonly keyCodec: Codec<K>;
-  private readonly valueCodec: Codec<V>;
   private readonly pointKeys: Codec<K>;
   private readonly decodeValue: (bytes: Uint8Array) => V;
   private readonly codecs: ContainerCodecs<K, V>;
@@ -68,11 +66,10 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
     const checked = checkMapOptions<K, V>(given.options);
     this.db = containerDatabase(given.db, { container: 'PersistentMap', duplicates: ['none'] },
       'none');
-    this.keyCodec = (checked.key ?? codecs.key) as Codec<K>;
-    this.valueCodec = (checked.value ?? codecs.value) as Codec<V>;
-    this.codecs = new ContainerCodecs(this.keyCodec, this.valueCodec);
-    this.pointKeys = pointKeyCodec(this.keyCodec);
-    this.decodeValue = (bytes) => decodeOrThrow(this.valueCodec, bytes, 'value');
+    this.codecs = new ContainerCodecs((checked.key ?? codecs.key) as Codec<K>,
+      (checked.value ?? codecs.value) as Codec<V>);
+    this.pointKeys = pointKeyCodec(this.codecs.key);
+    this.decodeValue = (bytes) => decodeOrThrow(this.codecs.value, bytes, 'value');
   }
 
   get [Symbol.toStringTag](): string {
@@ -99,14 +96,14 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
 
   /** Stores `value` under `key`. Complexity: O(log n). */
   set(key: K, value: V): this {
-    const v = encodeOrThrow(this.valueCodec, value, 'value', key);
+    const v = this.codecs.encodeValue(value, key);
     this.db.putReporting(this.encodePointKey(key), v, false);
     return this;
   }
 
   /** Stores `value` only when `key` is absent; true when it stored it. */
   setIfAbsent(key: K, value: V): boolean {
-    const v = encodeOrThrow(this.valueCodec, value, 'value', key);
+    const v = this.codecs.encodeValue(value, key);
     return this.db.putReporting(this.encodePointKey(key), v, true);
   }
 
@@ -130,11 +127,11 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
 
   /** Entries in key order. */
   entries(): MapIterator<[K, V]> {
-    return this.iterate({}, (c) => this.readEntry(c));
+    return this.iterate({}, (c) => this.codecs.readEntry(c));
   }
 
   keys(): MapIterator<K> {
-    return this.iterate({}, (c) => this.readKey(c));
+    return this.iterate({}, (c) => this.codecs.readKey(c));
   }
 
   values(): MapIterator<V> {
@@ -167,7 +164,7 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
 
   /** Entries within bounds, in key order (or reverse), at most `limit` of them. */
   range(options?: RangeOptions<K>): IterableIterator<[K, V], undefined> {
-    return this.iterate(this.encodeRange(options), (c) => this.readEntry(c));
+    return this.iterate(this.encodeRange(options), (c) => this.codecs.readEntry(c));
   }
 
   private encodeRange(options: RangeOptions<K> | undefined): ByteRange {
@@ -175,23 +172,15 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
   }
 
   private one(range: ByteRange): [K, V] | undefined {
-    return firstOf(this.db, range, (c) => this.readEntry(c));
+    return firstOf(this.db, range, (c) => this.codecs.readEntry(c));
   }
 
   private iterate<T>(range: ByteRange, read: (c: DbCursor) => T): MapIterator<T> {
     return iterate(this.db, range, read) as unknown as MapIterator<T>;
   }
 
-  private readKey(c: DbCursor): K {
-    return this.codecs.readKey(c);
-  }
-
-  private readEntry(c: DbCursor): [K, V] {
-    return this.codecs.readEntry(c);
-  }
-
   private encodeKey(key: K): Uint8Array {
-    return encodeOrThrow(this.keyCodec, key, 'key');
+    return this.codecs.encodeKey(key);
   }
 
   /**
