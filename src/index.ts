@@ -13,7 +13,8 @@ export {
   type EnvironmentStat, type Durability, DbCursor as Cursor, TxnHandle as Transaction,
   type TransactionOptions, type Isolation, CoreEnvironment, type EnvironmentClass,
   type ResolvedOptions, type ArchiveOptions, type PutOptions, type Comparator,
-  type CursorPosition, type KeyPosition, type KeyRange, type VerifyReport,
+  type CursorPosition, type KeyPosition, type KeyRange, type VerifyReport, type RecordWindow,
+  type BytePair,
 } from './env/index.js';
 export type {
   DuplicatesMode as Duplicates, AmShape, AmKeyRange, AmVerifyReport,
@@ -30,6 +31,6 @@ export type { LogStats } from './log/index.js';
 export {
   DbError, type ErrorCode, NotFoundError, KeyExistsError, KeyEmptyError, DeadlockError,
   LockNotGrantedError, RunRecoveryError, CorruptionError, IoError, InvalidArgumentError,
-  UnsupportedError, TransactionClosedError, ClosedError, ReadOnlyError, CodecError,
-  EnvironmentLockedError, VersionMismatchError, type Lsn, type Brand,
+  BufferSmallError, UnsupportedError, TransactionClosedError, ClosedError, ReadOnlyError,
+  CodecError, EnvironmentLockedError, VersionMismatchError, type Lsn, type Brand,
 } from './util/index.js';

@@ -26,6 +26,10 @@ import {
   type AmKeyRange, type AmShape, type AmVerifyReport, type DuplicatesMode,
 } from '../am/common/index.js';
 import type { DbRunner } from './db-runner.js';
+import { type RecordWindow, checkWindow, readWindow, writeWindow } from './partial-records.js';
+import { collectKeys, collectPairs } from './bulk.js';
+
+export type { RecordWindow };
 
 /** Access methods a `Database` can use (more arrive with later versions). */
 export type DatabaseType = 'btree';
@@ -238,6 +242,95 @@ export class Database {
     return this.runner.read(this, () => this.am.keyRange(key));
   }
 
+  /**
+   * Bytes `window.offset` to `window.offset + window.length` of the value under `key`
+   * (DB->get with DB_DBT_PARTIAL; with duplicates, of the first value), clipped to the value,
+   * so empty past its end; `undefined` when the key is absent.
+   */
+  getPartial(key: Uint8Array, window: RecordWindow): Uint8Array | undefined {
+    this.checkOpen();
+    checkBytes(key, 'key');
+    checkWindow(window, 'getPartial');
+    return this.runner.read(this, () => this.am.getWith(key, (v) => readWindow(v, window)));
+  }
+
+  /**
+   * Replaces the window's bytes of the value under `key` with `bytes` (DB->put with
+   * DB_DBT_PARTIAL): the value grows or shrinks by the difference, a window past its end
+   * pads it with NUL bytes, and an absent key is stored as if its value were empty.
+   * `InvalidArgumentError` on a database with duplicates (Berkeley DB: EINVAL).
+   */
+  putPartial(key: Uint8Array, window: RecordWindow, bytes: Uint8Array): void {
+    this.checkOpen();
+    checkBytes(key, 'key');
+    checkWindow(window, 'putPartial');
+    checkBytes(bytes, 'bytes');
+    if (this.duplicates !== 'none') {
+      throw new InvalidArgumentError(`${this.name}: putPartial on a database with duplicates ` +
+        '(a partial put cannot say which duplicate it changes)');
+    }
+    this.runner.write(this, () => {
+      const old = this.am.getWith(key, copyBytes);
+      this.am.put(key, writeWindow(old, window, bytes), 0);
+    });
+  }
+
+  /**
+   * Every value of `key`, in order (DB->get with DB_MULTIPLE): one without duplicates, none
+   * when the key is absent. Complexity: O(log n + d) for d values.
+   */
+  getAll(key: Uint8Array): Uint8Array[] {
+    this.checkOpen();
+    checkBytes(key, 'key');
+    return this.runner.read(this, () => {
+      const c = this.am.openCursor();
+      try {
+        const values: Uint8Array[] = [];
+        for (let on = c.seek(key); on; on = c.nextDup()) values.push(c.value());
+        return values;
+      } finally {
+        c.close();
+      }
+    });
+  }
+
+  /**
+   * Stores every pair as `put` would, in one write (DB->put with DB_MULTIPLE_KEY); returns
+   * how many were stored. Only `overwriteDup` may be given, as in Berkeley DB. A stored pair
+   * of sorted duplicates is `KeyExistsError`; in a transactional environment it undoes the
+   * whole batch, without transactions the pairs before it stay.
+   */
+  putMany(pairs: Iterable<readonly [Uint8Array, Uint8Array]>,
+    options?: Pick<PutOptions, 'overwriteDup'>): number {
+    this.checkOpen();
+    const flags = options === undefined ? 0 : this.readPutOptions(options, ['overwriteDup']);
+    const list = collectPairs(pairs, checkBytes);
+    return this.runner.write(this, () => {
+      for (const { key, value } of list) {
+        if (this.am.put(key, value, flags) === 'pair-exists') {
+          throw new KeyExistsError(`${this.name}: putMany: a pair is already stored ` +
+            '(sorted duplicates)');
+        }
+      }
+      return list.length;
+    });
+  }
+
+  /** Removes every key with all its values, in one write (DB->del with DB_MULTIPLE). */
+  deleteMany(keys: Iterable<Uint8Array>): number {
+    this.checkOpen();
+    const list = collectKeys(keys, checkBytes);
+    return this.runner.write(this, () => list.reduce((n, key) => n + this.am.del(key), 0));
+  }
+
+  /** Removes each pair (one duplicate each), in one write (DB->del with DB_MULTIPLE_KEY). */
+  deletePairs(pairs: Iterable<readonly [Uint8Array, Uint8Array]>): number {
+    this.checkOpen();
+    const list = collectPairs(pairs, checkBytes);
+    return this.runner.write(this, () =>
+      list.reduce((n, { key, value }) => n + (this.am.delPair(key, value) ? 1 : 0), 0));
+  }
+
   /** A new cursor, unpositioned. Close it when done (iterators do). */
   cursor(): DbCursor {
     this.checkOpen();
@@ -314,8 +407,9 @@ export class Database {
   }
 
   /** The `AM_PUT_*` flags of put options, checked against the database's shape. */
-  private readPutOptions(options: PutOptions): number {
-    const given = readOptions(options, PUT_OPTION_NAMES, 'put options');
+  private readPutOptions(options: PutOptions,
+    allowed: readonly (keyof PutOptions)[] = PUT_OPTION_NAMES): number {
+    const given = readOptions(options, allowed, 'put options');
     for (const name of PUT_OPTION_NAMES) {
       const v = given[name];
       if (v !== undefined && typeof v !== 'boolean') {

@@ -22,9 +22,10 @@ import { ClosedError, InvalidArgumentError, describeValue } from '../util/index.
 import type { AmCursor, CursorPosition } from '../am/common/index.js';
 import { type Database, checkBytes, checkRecno } from './database.js';
 import type { DbRunner } from './db-runner.js';
+import { type BytePair, checkBufferSize, readBatch } from './bulk.js';
 import type { Transaction } from '../txn/index.js';
 
-export type { CursorPosition };
+export type { CursorPosition, BytePair };
 
 /** Where `putKey` stores a new duplicate among its key's (unsorted duplicates). */
 export type KeyPosition = 'first' | 'last';
@@ -144,6 +145,19 @@ export class DbCursor {
    */
   count(): number {
     return this.read(() => this.inner.count());
+  }
+
+  /**
+   * The pairs after the current position (from the first when unpositioned) that fit
+   * `bufferSize` bytes, each counted as its key, its value and 16 bytes of offsets
+   * (DBC->get with DB_NEXT | DB_MULTIPLE_KEY). The cursor ends on the last pair returned; an
+   * empty batch means the end. The buffer must be a multiple of 1024 bytes, at least a page
+   * (`InvalidArgumentError`); a next pair larger than the buffer is `BufferSmallError`
+   * naming the size needed, and the cursor does not move.
+   */
+  nextBatch(bufferSize: number): BytePair[] {
+    checkBufferSize(bufferSize, this.db.file.pageSize, 'nextBatch');
+    return this.read(() => readBatch(this.inner, bufferSize));
   }
 
   /** A new cursor at the same position, in the same transaction (DBC->dup, DB_POSITION). */

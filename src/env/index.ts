@@ -8,9 +8,11 @@ export {
 } from './environment.js';
 export {
   Database, type DatabaseStat, type DatabaseType, type KeyRange, type PutOptions,
-  type VerifyReport,
+  type RecordWindow, type VerifyReport,
 } from './database.js';
-export { DbCursor, type CursorPosition, type KeyPosition } from './db-cursor.js';
+export {
+  DbCursor, type CursorPosition, type KeyPosition, type BytePair,
+} from './db-cursor.js';
 export { TxnHandle } from './txn-handle.js';
 export type { EnvironmentStat, Isolation, TransactionOptions } from './env-types.js';
 export type { EnvironmentOptions, Durability, ResolvedOptions } from './options.js';

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'CORRUPTION'
   | 'IO'
   | 'INVALID_ARGUMENT'
+  | 'BUFFER_SMALL'
   | 'UNSUPPORTED'
   | 'TXN_CLOSED'
   | 'CLOSED'
@@ -120,6 +121,16 @@ export class InvalidArgumentError extends DbError {
   }
 }
 
+/**
+ * A bulk read's buffer cannot hold even the first item (Berkeley DB: DB_BUFFER_SMALL);
+ * `needed` is the smallest buffer that would.
+ */
+export class BufferSmallError extends DbError {
+  constructor(message: string, readonly needed: number) {
+    super('BUFFER_SMALL', message);
+  }
+}
+
 /** The call is not supported by this container, access method or build. */
 export class UnsupportedError extends DbError {
   constructor(message: string) {
@@ -175,7 +186,8 @@ export class VersionMismatchError extends DbError {
 
 for (const cls of [
   DbError, NotFoundError, KeyExistsError, KeyEmptyError, DeadlockError, LockNotGrantedError,
-  RunRecoveryError, CorruptionError, IoError, InvalidArgumentError, UnsupportedError,
+  RunRecoveryError, CorruptionError, IoError, InvalidArgumentError, BufferSmallError,
+  UnsupportedError,
   TransactionClosedError, ClosedError, ReadOnlyError, CodecError, EnvironmentLockedError,
   VersionMismatchError,
 ]) {

@@ -17,7 +17,7 @@ import { type Family, TRAITS } from './families.js';
 
 /** A group of operations that needs one engine feature. */
 export type OpGroup = 'dup-ops' | 'recno-ops' | 'long-keys' | 'cursor-writes-outside-txn' |
-  'unsorted-dup-put-current-after-del';
+  'unsorted-dup-put-current-after-del' | 'dup-lookups-beside-held-deletions';
 
 export const OP_GROUPS: Record<OpGroup, string> = {
   'dup-ops': 'put NODUPDATA/OVERWRITE_DUP, get GET_BOTH, c_get NEXT_DUP/PREV_DUP/' +
@@ -30,6 +30,11 @@ export const OP_GROUPS: Record<OpGroup, string> = {
   'unsorted-dup-put-current-after-del': 'c_put CURRENT on an unsorted-duplicate database by ' +
     'a cursor that has deleted an item (the real library\'s answer depends on its page ' +
     'layout: DB_NOTFOUND in an on-page duplicate set, 0 and the item back in an off-page one)',
+  'dup-lookups-beside-held-deletions': 'on a duplicate database while a deleted item may ' +
+    'still be held by an open cursor: put NOOVERWRITE, c_get GET_BOTH_RANGE, and without ' +
+    'sorted duplicates get and c_get GET_BOTH (on a leaf page the real library then looks at ' +
+    'the held item: NOOVERWRITE stores beside a live duplicate, GET_BOTH finds the held item ' +
+    'and misses the live one after it, GET_BOTH_RANGE ends on it with DB_NOTFOUND)',
 };
 
 /** Where an operation stands in its script. */
@@ -40,6 +45,11 @@ export interface OpContext {
   outsideTxn: boolean;
   /** True when the operation's cursor has run a c_del since it was opened. */
   cursorHasDeleted: boolean;
+  /**
+   * True when an item may be deleted yet held by an open cursor: a del or c_del ran while a
+   * cursor was open, and cursors have stayed open since.
+   */
+  mayHoldDeleted: boolean;
 }
 
 const DUP_MOVES = new Set(['NEXT_DUP', 'PREV_DUP', 'NEXT_NODUP', 'PREV_NODUP', 'GET_BOTH',
@@ -64,7 +74,20 @@ export function groupsOf(op: OracleOp, context: OpContext): OpGroup[] {
   if (unsorted && context.cursorHasDeleted && op.op === 'c_put' && op.flag === 'CURRENT') {
     groups.push('unsorted-dup-put-current-after-del');
   }
+  if (context.mayHoldDeleted && looksAtHeldDeletions(op, context.family)) {
+    groups.push('dup-lookups-beside-held-deletions');
+  }
   return groups;
+}
+
+/** Whether `op` answers from deleted items held by cursors (see OP_GROUPS). */
+function looksAtHeldDeletions(op: OracleOp, family: Family): boolean {
+  const duplicates = TRAITS[family].duplicates;
+  if (duplicates === 'none') return false;
+  if (op.op === 'put') return (op.flags ?? []).includes('NOOVERWRITE');
+  if (op.op === 'c_get' && op.flag === 'GET_BOTH_RANGE') return true;
+  const getBoth = (op.op === 'get' || op.op === 'c_get') && op.flag === 'GET_BOTH';
+  return getBoth && duplicates === 'unsorted';
 }
 
 function needsDupCalls(op: OracleOp, family: Family): boolean {
@@ -95,16 +118,34 @@ export function groupsOfScript(ops: readonly OracleOp[]): Set<OpGroup> {
   const groups = new Set<OpGroup>();
   if (open === undefined || family === undefined) return groups;
   const deleters = new Set<number>();
+  const held = new HeldDeletions();
   let txnOpen = false;
   for (const op of ops) {
     if (op.op === 'begin') txnOpen = true;
     if (op.op === 'commit' || op.op === 'abort') txnOpen = false;
     const context: OpContext = {
       family, pageSize: open.pagesize ?? 4096, outsideTxn: open.txn === true && !txnOpen,
-      cursorHasDeleted: op.c !== undefined && deleters.has(op.c),
+      cursorHasDeleted: op.c !== undefined && deleters.has(op.c), mayHoldDeleted: held.may,
     };
     for (const g of groupsOf(op, context)) groups.add(g);
     if (op.op === 'c_del' && op.c !== undefined) deleters.add(op.c);
+    held.after(op);
   }
   return groups;
+}
+
+/**
+ * Tracks `OpContext.mayHoldDeleted` along a script: set by a del or c_del while a cursor is
+ * open, cleared when the last open cursor closes.
+ */
+export class HeldDeletions {
+  private open = 0;
+  may = false;
+
+  /** Takes in an operation that ran (was not left out). */
+  after(op: OracleOp): void {
+    if (op.op === 'cursor') this.open++;
+    if ((op.op === 'del' || op.op === 'c_del') && this.open > 0) this.may = true;
+    if (op.op === 'c_close' && --this.open === 0) this.may = false;
+  }
 }

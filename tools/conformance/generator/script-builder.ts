@@ -23,7 +23,7 @@
 import type { OracleOp } from '../script.js';
 import type { CursorGetFlag, CursorPutFlag, Family, PutFlag } from './families.js';
 import { TRAITS } from './families.js';
-import { type OpGroup, groupsOf } from './op-groups.js';
+import { HeldDeletions, type OpGroup, groupsOf } from './op-groups.js';
 
 export interface BuilderOptions {
   family: Family;
@@ -41,6 +41,7 @@ export class ScriptBuilder {
   private readonly deleters = new Set<number>();
   private cursorCount = 0;
   private txnOpen = false;
+  private readonly held = new HeldDeletions();
 
   constructor(readonly options: BuilderOptions) {
     const open: OracleOp = { op: 'open', type: 'btree' };
@@ -90,7 +91,7 @@ export class ScriptBuilder {
 
   /** Opens a cursor and returns its number. */
   openCursor(): number {
-    this.ops.push({ op: 'cursor' });
+    this.push({ op: 'cursor' });
     const c = this.cursorCount++;
     this.openCursors.push(c);
     return c;
@@ -120,7 +121,7 @@ export class ScriptBuilder {
   }
 
   closeCursor(c: number): void {
-    this.ops.push({ op: 'c_close', c: this.checkOpen(c) });
+    this.push({ op: 'c_close', c: this.checkOpen(c) });
     this.openCursors.splice(this.openCursors.indexOf(c), 1);
   }
 
@@ -156,6 +157,12 @@ export class ScriptBuilder {
     if (this.options.txn && !this.txnOpen) this.closeCursors();
   }
 
+  /** Appends an operation that runs. */
+  private push(op: OracleOp): void {
+    this.ops.push(op);
+    this.held.after(op);
+  }
+
   private checkOpen(c: number): number {
     if (!this.openCursors.includes(c)) throw new Error(`cursor ${c} is not open`);
     return c;
@@ -167,10 +174,11 @@ export class ScriptBuilder {
       pageSize: this.options.pageSize,
       outsideTxn: this.options.txn && !this.txnOpen,
       cursorHasDeleted: op.c !== undefined && this.deleters.has(op.c),
+      mayHoldDeleted: this.held.may,
     });
     const excluded = groups.find((g) => this.options.exclude.has(g));
     if (excluded === undefined) {
-      this.ops.push(op);
+      this.push(op);
     } else {
       this.dropped.set(excluded, (this.dropped.get(excluded) ?? 0) + 1);
     }
