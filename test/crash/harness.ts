@@ -2,13 +2,17 @@
  * The in-process crash harness shared by power-cut.test.ts and io-faults.test.ts: the
  * workload over a given file system (30 committed transactions of workload.mjs, an
  * explicitly aborted transaction, one whose function throws, and an explicit transaction
- * left open across a checkpoint), the progress it reports, and the recovery check (the maps
- * hold exactly an allowed committed prefix, both databases verify, the cache and lock
- * invariants hold).
+ * left open across a checkpoint), the progress it reports, and the recovery check (the
+ * containers hold exactly an allowed committed prefix, every database verifies, the record
+ * numbers of `r` count its records, the cache and lock invariants hold).
  */
-import { Environment, type EnvironmentOptions } from '../../src/index.js';
+import {
+  type Database, Environment, type EnvironmentOptions, PersistentMap,
+} from '../../src/index.js';
 import type { FileSystem } from '../../src/os/index.js';
-import { matchPrefix, runTxnOps, type Maps } from './workload.mjs';
+import {
+  type Maps, matchPrefix, openContainers, recordNumberProblem, runTxnOps,
+} from './workload.mjs';
 
 export const HOME = '/env';
 export const TXNS = 30;
@@ -48,7 +52,20 @@ export function allowedPrefixes(progress: Progress): number[] {
 }
 
 export function openMaps(env: Environment): Maps {
-  return { a: env.openMap<number, string>('a'), b: env.openMap<number, string>('b') };
+  return openContainers(env, PersistentMap);
+}
+
+/**
+ * The checks after recovery besides the contents: every database of the workload verifies,
+ * and the record numbers of `r` count its records in order. Returns what is wrong, if any.
+ */
+export function workloadProblems(maps: Maps): string | undefined {
+  const dbs = [maps.a, maps.b, maps.m, maps.r].map((c) => (c as unknown as { db: Database }).db);
+  for (const db of dbs) {
+    const errors = db.verify().errors;
+    if (errors.length > 0) return `verify ${db.name}: ${errors.slice(0, 3).join('; ')}`;
+  }
+  return recordNumberProblem(dbs[3]!);
 }
 
 /**
@@ -59,10 +76,15 @@ function junk(maps: Maps, tag: string, allocating: boolean): void {
   if (allocating) {
     for (let n = 0; n < 6; n++) maps.a.set(100_000 + n, `${tag}${n}`.repeat(n ? 1 : 1500));
     maps.b.set(1, `${tag}-rewrite`.repeat(700));
+    for (let n = 0; n < 200; n++) maps.m.add(0, `${tag}${n}`);
+    maps.r.set(100_000, `${tag}`.repeat(900));
   }
   maps.a.set(0, 'junk');
   maps.a.delete(1);
   maps.b.delete(0);
+  maps.m.delete(0, 'h0.0');
+  maps.m.add(1, `${tag}-junk`);
+  maps.r.delete(1);
 }
 
 /** Runs a transaction whose function throws after writing; only that throw is expected. */
@@ -115,10 +137,8 @@ export function recoverAndCheck(fs: FileSystem, candidates: number[]): number {
     if (match.k === undefined) {
       throw new Error(`not a committed prefix: ${match.misses?.join('; ')}`);
     }
-    for (const name of ['a', 'b']) {
-      const errors = env.openDatabase(name).verify().errors;
-      if (errors.length > 0) throw new Error(`verify ${name}: ${errors.slice(0, 3).join('; ')}`);
-    }
+    const problem = workloadProblems(maps);
+    if (problem !== undefined) throw new Error(problem);
     env.checkInvariants();
     return match.k;
   } finally {

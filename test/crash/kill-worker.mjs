@@ -1,6 +1,7 @@
 /**
  * Child process of kill.test.ts: commits workload transactions on a real directory until it
- * is SIGKILLed (every third one inside a nested child transaction), printing `committed <i>` (synchronously, so the line is out before the next
+ * is SIGKILLed (every third one inside a nested child transaction), printing
+ * `committed <i>` (synchronously, so the line is out before the next
  * transaction begins) after each `env.transaction` returns.
  *
  * Usage: node kill-worker.mjs <dist/index.js> <home>
@@ -10,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { KILL_OPTIONS, nextTxnFrom, runTxnOps } from './workload.mjs';
+import { KILL_OPTIONS, nextTxnFrom, openContainers, runTxnOps } from './workload.mjs';
 
 /** A worker the parent forgot to kill stops by itself. */
 const RUN_LIMIT_MS = 30_000;
@@ -18,10 +19,10 @@ const RUN_LIMIT_MS = 30_000;
 async function main() {
   const [dist, home] = process.argv.slice(2);
   if (!dist || !home) throw new Error('usage: kill-worker.mjs <dist/index.js> <home>');
-  const { Environment } = await import(pathToFileURL(dist).href);
+  const { Environment, PersistentMap } = await import(pathToFileURL(dist).href);
   fs.writeSync(1, 'opening\n');
   const env = Environment.open(home, KILL_OPTIONS);
-  const maps = { a: env.openMap('a'), b: env.openMap('b') };
+  const maps = openContainers(env, PersistentMap);
   const first = nextTxnFrom(maps.a);
   fs.writeSync(1, `ready ${first}\n`);
   const started = Date.now();

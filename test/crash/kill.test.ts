@@ -18,9 +18,11 @@
  * checkpoint after it; a restart that gets through commits more), then reopens twice in a
  * row.
  *
- * Invariants: with L the last printed transaction, the maps equal the model after
- * transactions 0..L (the in-flight L+1 may be there too, nothing else: the state is one of
- * two exact prefixes); `verify()` of both databases reports no error; the cache and lock
+ * Invariants: with L the last printed transaction, the containers (maps `a` and `b`, the
+ * MultiMap `m` with its thousands of duplicates, the record-number map `r`) equal the model
+ * after transactions 0..L (the in-flight L+1 may be there too, nothing else: the state is
+ * one of two exact prefixes); `verify()` of every database reports no error, and the record
+ * numbers of `r` count its records in order; the cache and lock
  * table invariants hold; a second reopen finds the same prefix; a restarted worker that
  * finished recovery resumes exactly at one of the prefixes allowed before it.
  *
@@ -30,10 +32,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { Environment, type PersistentMap } from '../../src/index.js';
+import { Environment, PersistentMap } from '../../src/index.js';
 import { propertySeed } from '../support/seed.js';
 import { tempDir } from '../support/temp-dir.js';
-import { KILL_OPTIONS, matchPrefix, prng } from './workload.mjs';
+import { KILL_OPTIONS, matchPrefix, openContainers, prng } from './workload.mjs';
+import { workloadProblems } from './harness.js';
 
 const WORKER = path.resolve(__dirname, 'kill-worker.mjs');
 const DIST_INDEX = path.resolve(__dirname, '../../dist/index.js');
@@ -113,16 +116,11 @@ function candidatesAfter(run: WorkerRun, known: number): number[] {
 function checkHome(home: string, candidates: number[], label: string): number {
   const env = Environment.open(home, KILL_OPTIONS);
   try {
-    const maps = {
-      a: env.openMap<number, string>('a'),
-      b: env.openMap<number, string>('b'),
-    };
+    const maps = openContainers(env, PersistentMap);
     const match = matchPrefix(maps, candidates);
     expect(match.k, `${label}: not a committed prefix\n${match.misses?.join('\n')}`)
       .toBeDefined();
-    for (const map of [maps.a, maps.b] as PersistentMap<number, string>[]) {
-      expect(map.db.verify().errors, `${label}: verify ${map.db.name}`).toEqual([]);
-    }
+    expect(workloadProblems(maps), label).toBeUndefined();
     env.checkInvariants();
     return match.k!;
   } finally {

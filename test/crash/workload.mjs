@@ -4,11 +4,15 @@
  * built library under plain Node, so this file cannot be TypeScript; see workload.d.mts).
  *
  * Transaction `i` is a pure function of `i`: the parent can compute the exact contents of
- * maps `a` and `b` after transactions 0..k-1 for any k, which is what "a committed prefix"
- * is checked against. Each transaction writes several keys in both maps, sets the meta key
- * (`META_KEY` in `a`, naming the last committed transaction, so a worker can resume),
- * sometimes stores large values (5-9 KiB: overflow pages), rewrites a key of an earlier
- * transaction, deletes keys of an earlier transaction, or replaces a large value by another.
+ * every container after transactions 0..k-1 for any k, which is what "a committed prefix"
+ * is checked against. The containers: maps `a` and `b`; `m`, a MultiMap (sorted duplicates)
+ * whose hot key 0 gains 20 values a transaction, so its set grows to thousands over many
+ * pages; and `r`, a map over a database with record numbers. Each transaction writes several
+ * keys in `a`, `b` and `r`, sets the meta key (`META_KEY` in `a`, naming the last committed
+ * transaction, so a worker can resume), adds values to `m` and deletes single values of
+ * earlier transactions from it, sometimes stores large values (5-9 KiB: overflow pages),
+ * rewrites a key of an earlier transaction, deletes keys of an earlier transaction (which
+ * renumbers the records of `r`), or replaces a large value by another.
  */
 
 /** Key of map `a` holding `last=<i>`, the id of the last committed transaction. */
@@ -24,8 +28,24 @@ export const KILL_OPTIONS = {
   checkpointBytes: 512 * 1024,
 };
 
-/** The names of the maps the workload writes. */
+/** The names of the maps the workload writes (besides the MultiMap `m` and `r`). */
 export const MAP_NAMES = ['a', 'b'];
+
+/** Values the MultiMap's hot key gains per transaction. */
+const HOT_ADDS = 20;
+
+/**
+ * Opens the workload's containers in `env`; `PersistentMap` is the library's class (the
+ * worker passes the built one), for `r` over a database with record numbers.
+ */
+export function openContainers(env, PersistentMap) {
+  return {
+    a: env.openMap('a'),
+    b: env.openMap('b'),
+    m: env.openMultiMap('m'),
+    r: new PersistentMap(env.openDatabase('r', { recordNumbers: true })),
+  };
+}
 
 /** A small deterministic PRNG (mulberry32). */
 export function prng(seed) {
@@ -71,14 +91,98 @@ export function txnOps(i) {
     const u = Math.floor(random() * i);
     ops.push({ map: 'b', op: 'set', key: u, value: bigValue(`rb${i}`, random) });
   }
+  ops.push(...multiMapOps(i, random), ...recordOps(i, random));
   return ops;
 }
 
-/** Runs the operations of transaction `i` on `maps` ({ a, b }, Map-like). */
+/** The MultiMap's part of transaction `i`: adds to the hot key 0 and to key 1 + i % 7. */
+function multiMapOps(i, random) {
+  const ops = [];
+  for (let j = 0; j < HOT_ADDS; j++) {
+    ops.push({ map: 'm', op: 'add', key: 0, value: `h${i}.${j}` });
+  }
+  ops.push({ map: 'm', op: 'add', key: 1 + (i % 7), value: `c${i}` });
+  if (i >= 2) {
+    for (let n = 0; n < 3; n++) {
+      const u = Math.floor(random() * i);
+      const j = Math.floor(random() * HOT_ADDS);
+      ops.push({ map: 'm', op: 'deleteValue', key: 0, value: `h${u}.${j}` });
+    }
+  }
+  if (i >= 7 && random() < 0.15) ops.push({ map: 'm', op: 'delete', key: 1 + (i % 7) });
+  return ops;
+}
+
+/** The record-number map's part of transaction `i`: two keys set, one earlier one deleted. */
+function recordOps(i, random) {
+  const ops = [
+    { map: 'r', op: 'set', key: i * 2, value: `r${i}` },
+    { map: 'r', op: 'set', key: i * 2 + 1, value: i % 4 === 0 ? bigValue(`r${i}`, random)
+      : `s${i}` },
+  ];
+  if (i >= 4) ops.push({ map: 'r', op: 'delete', key: Math.floor(random() * i) * 2 });
+  return ops;
+}
+
+/** Runs the operations of transaction `i` on `maps` (the containers, or a model). */
 export function runTxnOps(maps, i) {
   for (const o of txnOps(i)) {
     if (o.op === 'set') maps[o.map].set(o.key, o.value);
-    else maps[o.map].delete(o.key);
+    else if (o.op === 'delete') maps[o.map].delete(o.key);
+    else if (o.op === 'add') maps[o.map].add(o.key, o.value);
+    else maps[o.map].delete(o.key, o.value);
+  }
+}
+
+/** The model of a MultiMap with sorted duplicates: key -> set of values. */
+export class MultiModel {
+  constructor() {
+    this.sets = new Map();
+  }
+
+  add(key, value) {
+    if (!this.sets.has(key)) this.sets.set(key, new Set());
+    this.sets.get(key).add(value);
+  }
+
+  /** Deletes `value` of `key`, or the whole key when `value` is omitted. */
+  delete(key, value) {
+    if (value === undefined) return this.sets.delete(key);
+    const set = this.sets.get(key);
+    const gone = set?.delete(value) ?? false;
+    if (set?.size === 0) this.sets.delete(key);
+    return gone;
+  }
+}
+
+/** Key -> sorted values of a MultiMap or a MultiModel, keys in order. */
+function groupedValues(multi) {
+  const out = [];
+  if (multi instanceof MultiModel) {
+    const keys = [...multi.sets.keys()].sort((x, y) => x - y);
+    for (const k of keys) out.push([k, [...multi.sets.get(k)].sort()]);
+  } else {
+    for (const k of multi.keys()) out.push([k, [...multi.get(k)].sort()]);
+  }
+  return out;
+}
+
+/**
+ * Checks the record numbers of a database with them (the `db` of map `r`): walking it in
+ * order, the record number of the n-th pair is n, and the count is the last one. Returns
+ * undefined, or what is wrong.
+ */
+export function recordNumberProblem(db) {
+  const c = db.cursor();
+  try {
+    let n = 0;
+    while (c.next()) {
+      n++;
+      if (c.recno() !== n) return `r: record ${n} reports record number ${c.recno()}`;
+    }
+    return db.count() === n ? undefined : `r: count ${db.count()}, walked ${n} records`;
+  } finally {
+    c.close();
   }
 }
 
@@ -90,7 +194,7 @@ export function nextTxnFrom(mapA) {
 
 /** The model after transactions 0..k-1: { a: Map, b: Map }. */
 export function modelAfter(k) {
-  const model = { a: new Map(), b: new Map() };
+  const model = { a: new Map(), b: new Map(), m: new MultiModel(), r: new Map() };
   for (let i = 0; i < k; i++) applyTxn(model, i);
   return model;
 }
@@ -134,13 +238,26 @@ function short(v) {
  * undefined with the differences against each candidate.
  */
 export function matchPrefix(maps, candidates) {
-  const actual = { a: [...maps.a.entries()], b: [...maps.b.entries()] };
+  const actual = {
+    a: [...maps.a.entries()], b: [...maps.b.entries()], r: [...maps.r.entries()],
+    m: JSON.stringify(groupedValues(maps.m)),
+  };
   const misses = [];
   for (const k of candidates) {
     const model = modelAfter(k);
-    const diff = diffEntries('a', actual.a, model.a) ?? diffEntries('b', actual.b, model.b);
+    const diff = diffEntries('a', actual.a, model.a) ?? diffEntries('b', actual.b, model.b) ??
+      diffEntries('r', actual.r, model.r) ?? diffMulti(actual.m, model.m);
     if (diff === undefined) return { k };
     misses.push(`prefix ${k}: ${diff}`);
   }
   return { k: undefined, misses };
+}
+
+/** Compares the MultiMap's grouped values (as JSON) with the model's. */
+function diffMulti(actualJson, model) {
+  const want = groupedValues(model);
+  if (actualJson === JSON.stringify(want)) return undefined;
+  const have = JSON.parse(actualJson);
+  const sizes = (g) => g.map(([k, v]) => `${k}:${v.length}`).join(',');
+  return `m: keys:values ${sizes(have)}, expected ${sizes(want)}`;
 }
