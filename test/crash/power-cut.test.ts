@@ -23,10 +23,12 @@
  * transactions allocate fresh pages or not, and the cut tears the latest unsynced write at
  * a 512-byte boundary (`tearLastWrite`, seeded) or not.
  *
- * Invariants: the recovered maps equal the model after transactions 0..c-1, where c counts
- * the commits that returned before the cut, or after 0..c if a commit was in flight; nothing
- * of the aborted or open transactions is visible; `verify()` of both databases reports no
- * error and the cache and lock invariants hold; an image whose recovery was cut recovers to
+ * Invariants: the recovered containers (harness.ts: two maps, a MultiMap with a large
+ * duplicate set, a record-number map) equal the model after transactions 0..c-1, where c
+ * counts the commits that returned before the cut, or after 0..c if a commit was in flight;
+ * nothing of the aborted or open transactions is visible; `verify()` of every database
+ * reports no error, the record numbers count the records in order, and the cache and lock
+ * invariants hold; an image whose recovery was cut recovers to
  * the same prefix as that image recovered without a cut. A torn in-place overwrite of a
  * database page is repaired by redo from the page's full image in the log (full-page
  * logging, spec §11.10; counted and printed), and a torn append that leaves a partial last
