@@ -137,6 +137,11 @@ export class ContainerCodecs<K, V> {
     return c.valueWith((bytes) => decodeOrThrow(this.value, bytes, 'value', key));
   }
 
+  /** Decodes value bytes (of `key`, named in a `CodecError`). */
+  decodeValue(bytes: Uint8Array, key?: K): V {
+    return decodeOrThrow(this.value, bytes, 'value', key);
+  }
+
   readEntry(c: DbCursor): [K, V] {
     const key = this.readKey(c);
     return [key, this.readValue(c, key)];

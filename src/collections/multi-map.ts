@@ -114,7 +114,7 @@ export class MultiMap<K = KeyValue, V = unknown> implements Iterable<[K, V]> {
 
   /** The values of `key` in duplicate order (an empty array when absent). */
   get(key: K): V[] {
-    return [...this.valuesOf(key)];
+    return this.db.getAllWith(this.pointKey(key), (v) => this.codecs.decodeValue(v, key));
   }
 
   /** The values of `key`, read one at a time through a cursor. */

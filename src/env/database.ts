@@ -282,16 +282,13 @@ export class Database {
   getAll(key: Uint8Array): Uint8Array[] {
     this.checkOpen();
     checkBytes(key, 'key');
-    return this.runner.read(this, () => {
-      const c = this.am.openCursor();
-      try {
-        const values: Uint8Array[] = [];
-        for (let on = c.seek(key); on; on = c.nextDup()) values.push(c.value());
-        return values;
-      } finally {
-        c.close();
-      }
-    });
+    return this.runner.read(this, () => this.am.valuesWith(key, copyBytes));
+  }
+
+  /** @internal `getAll` handing each value to `read` as a view (no argument checks). */
+  getAllWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T[] {
+    this.checkOpen();
+    return this.runner.read(this, () => this.am.valuesWith(key, read));
   }
 
   /**

@@ -25,7 +25,7 @@ import { checkBtreePage, verifyBtree } from './verify.js';
 import { truncateBtree } from './truncate.js';
 import { keyRange } from './key-range.js';
 import {
-  PUT_NO_DUP_DATA, PUT_NO_OVERWRITE, PUT_OVERWRITE_DUP, countDups, putDuplicate,
+  PUT_NO_DUP_DATA, PUT_NO_OVERWRITE, PUT_OVERWRITE_DUP, countDups, putDuplicate, readDups,
 } from './duplicates.js';
 import { Locator } from './locator.js';
 import { leafKeyOf } from './long-keys.js';
@@ -73,6 +73,13 @@ export class BtreeAccess implements AccessMethod {
 
   getWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T | undefined {
     return this.tree.getWith(key, read);
+  }
+
+  valuesWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T[] {
+    const t = this.tree;
+    if (!t.plainKeys) return readDups(t, key, read);
+    const found = t.getWith(key, read);
+    return found === undefined && !t.has(key) ? [] : [found as T];
   }
 
   has(key: Uint8Array): boolean {

@@ -79,6 +79,8 @@ export class Btree implements SearchTarget {
   /** Bumped by every change; cursors compare it with the version they positioned at. */
   version = 0;
   readonly path = new TreePath();
+  /** A second path, for the operations that compare two descents (`countDups`). */
+  readonly otherPath = new TreePath();
   readonly listeners = new Set<ChangeListener>();
   readonly result: SearchResult = { index: 0, found: false, item: -1 };
   /** The search target of operations on a tree with duplicates (reused). */

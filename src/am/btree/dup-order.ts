@@ -28,7 +28,8 @@ import { slotLength, slotOffset } from '../../page/index.js';
 import { type AmFile, freeOverflow, readOverflow, writeOverflow } from '../common/index.js';
 import type { Comparator } from './comparator.js';
 import {
-  FLAG_OVERFLOW_VALUE, LEAF_ITEM_HEADER, leafIsOverflow, leafOverflowRef,
+  FLAG_OVERFLOW_KEY, FLAG_OVERFLOW_VALUE, LEAF_ITEM_HEADER, compareWithBytesAt,
+  internalKeyOnChain, leafIsOverflow, leafOverflowRef,
 } from './format.js';
 import {
   type Separator, itemKeyOf, keyReference, leafKeyOf, separatorKeyAt,
@@ -93,7 +94,12 @@ export function leafValueOf(f: AmFile, p: Frame, i: number): Uint8Array {
 export function compareTargetLeaf(
   t: DupOrderTree, target: DupTarget, p: Frame, i: number,
 ): number {
-  const c = compareKeys(t, target.key, leafKeyOf(t.file, p, i));
+  const off = slotOffset(p, i);
+  const inPlace = !t.compare && (p.data[off]! & FLAG_OVERFLOW_KEY) === 0;
+  const c = inPlace
+    ? compareWithBytesAt(target.key, p.data, off + LEAF_ITEM_HEADER,
+      p.data[off + 1]! | (p.data[off + 2]! << 8))
+    : compareKeys(t, target.key, leafKeyOf(t.file, p, i));
   if (c !== 0) return c;
   if (target.where === BEFORE_DUPS) return -1;
   if (target.where === AFTER_DUPS) return 1;
@@ -108,7 +114,9 @@ export function compareTargetSeparator(
   const head = p.data[off]! | (p.data[off + 1]! << 8);
   const keyLen = head & SEP_KEY_MASK;
   const keyAt = off + SEPARATOR_HEADER;
-  const c = compareKeys(t, target.key, separatorKeyAt(t.file, p, i, keyAt, keyLen));
+  const c = !t.compare && !internalKeyOnChain(p, i)
+    ? compareWithBytesAt(target.key, p.data, keyAt, keyLen)
+    : compareKeys(t, target.key, separatorKeyAt(t.file, p, i, keyAt, keyLen));
   if (c !== 0) return c;
   if (target.where === BEFORE_DUPS) return -1;
   if (target.where === AFTER_DUPS) return 1;

@@ -16,13 +16,13 @@
  * Complexity: O(log n) per operation, O(d log n) to delete a key with d duplicates.
  */
 import type { Frame } from '../../mpool/index.js';
-import { getSlotCount } from '../../page/index.js';
+import { getNext, getSlotCount } from '../../page/index.js';
 import { compareBytes } from '../../util/index.js';
 import { AFTER_DUPS, AT_VALUE, BEFORE_DUPS, leafValueOf } from './dup-order.js';
 import { leafKeyOf } from './long-keys.js';
 import { type Btree, type Placement, ROOT_PGNO } from './btree.js';
-import { descend, descendAndSearch, searchLeafTarget } from './search.js';
-import { descendToRank, rankOf } from './positions.js';
+import { compareLeafKey, descend, descendAndSearch, searchLeafTarget } from './search.js';
+import { descendToRank, rankDistance, rankOf } from './positions.js';
 import { adjustPathCounts } from './counts.js';
 
 /** Put flags (combinable). */
@@ -182,14 +182,49 @@ export function deleteKey(t: Btree, key: Uint8Array): number {
   }
 }
 
-/** Number of duplicates of `key` (0 when absent). Complexity: O(log n). */
-export function countDups(t: Btree, key: Uint8Array): number {
-  return rankWhere(t, key, AFTER_DUPS) - rankWhere(t, key, BEFORE_DUPS);
+/**
+ * `read` of each duplicate of `key`, in order (the value a view valid during the call).
+ * Complexity: O(log n + d) for d duplicates: one descent, then a walk along the leaves.
+ */
+export function readDups<T>(t: Btree, key: Uint8Array, read: (value: Uint8Array) => T): T[] {
+  const out: T[] = [];
+  let leaf = locateFirstDup(t, key);
+  if (!leaf) return out;
+  let i = t.result.index;
+  try {
+    for (;;) {
+      for (const n = getSlotCount(leaf); i < n; i++) {
+        if (compareLeafKey(t, key, leaf, i) !== 0) return out;
+        out.push(read(leafValueOf(t.file, leaf, i)));
+      }
+      const next = getNext(leaf);
+      if (next === 0) return out;
+      t.unpin(leaf);
+      leaf = t.pin(next);
+      i = 0;
+    }
+  } finally {
+    t.unpin(leaf);
+  }
 }
 
-/** The rank of the first item after the place `where` names among `key`'s duplicates. */
-function rankWhere(t: Btree, key: Uint8Array, where: number): number {
-  const leaf = descendAndSearch(t, ROOT_PGNO, t.target.set(key, where), t.path, t.result);
-  t.unpin(leaf);
-  return rankOf(t, t.path, t.result.index);
+/**
+ * Number of duplicates of `key` (0 when absent). Complexity: O(log n) page visits, and the
+ * counts of the entries the key's duplicates span (positions.ts `rankDistance`).
+ */
+export function countDups(t: Btree, key: Uint8Array): number {
+  const first = descendAndSearch(t, ROOT_PGNO, t.target.set(key, BEFORE_DUPS), t.otherPath,
+    t.result);
+  const firstIndex = t.result.index;
+  const firstSlots = getSlotCount(first);
+  try {
+    // Most keys end on the leaf they start on: then one descent counts them.
+    searchLeafTarget(t, first, t.target.set(key, AFTER_DUPS), t.result);
+  } finally {
+    t.unpin(first);
+  }
+  if (t.result.index < firstSlots) return t.result.index - firstIndex;
+  const end = descendAndSearch(t, ROOT_PGNO, t.target.set(key, AFTER_DUPS), t.path, t.result);
+  t.unpin(end);
+  return rankDistance(t, t.otherPath, firstIndex, firstSlots, t.path, t.result.index);
 }

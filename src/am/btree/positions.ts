@@ -32,6 +32,37 @@ export function rankOf(t: SearchTarget, path: TreePath, leafIndex: number): numb
   return rank;
 }
 
+/**
+ * rank(b) - rank(a) of two descents of one tree, `a` ending at item `aIndex` of a leaf of
+ * `aSlots` items and `b` at item `bIndex`, with a's place at or before b's. Costs the entries
+ * between the two places, not the fanout: below the level where the paths part, a's pages
+ * add their entries after a's path and b's pages their entries before b's path; at that
+ * level the entries between the two children count whole.
+ */
+export function rankDistance(t: SearchTarget, a: TreePath, aIndex: number, aSlots: number,
+  b: TreePath, bIndex: number): number {
+  let d = 0;
+  while (d < a.depth && a.pgnos[d] === b.pgnos[d] && a.indexes[d] === b.indexes[d]) d++;
+  if (d === a.depth) return bIndex - aIndex;
+  let n = sumCounts(t, a.pgnos[d]!, a.indexes[d]! + 1, b.indexes[d]!);
+  for (let e = d + 1; e < a.depth; e++) n += sumCounts(t, a.pgnos[e]!, a.indexes[e]! + 1);
+  for (let e = d + 1; e < b.depth; e++) n += sumCounts(t, b.pgnos[e]!, 0, b.indexes[e]!);
+  return n + (aSlots - aIndex) + bIndex;
+}
+
+/** The sum of the counts of entries [from, to) (to: the page's end) of internal page `pgno`. */
+function sumCounts(t: SearchTarget, pgno: Pgno, from: number, to?: number): number {
+  const frame = t.pin(pgno);
+  try {
+    let n = 0;
+    const end = to ?? getSlotCount(frame);
+    for (let i = from; i < end; i++) n += internalCount(frame, i);
+    return n;
+  } finally {
+    t.unpin(frame);
+  }
+}
+
 /** Where `descendToRank` ended: the leaf's item index. */
 export interface RankResult {
   index: number;

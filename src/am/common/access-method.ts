@@ -112,6 +112,8 @@ export interface AccessMethod {
   readonly duplicates: DuplicatesMode;
   readonly recordNumbers: boolean;
   getWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T | undefined;
+  /** `read` of every value of `key` in order (views valid during the call); [] when absent. */
+  valuesWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T[];
   has(key: Uint8Array): boolean;
   hasPair(key: Uint8Array, value: Uint8Array): boolean;
   /** The item of 1-based record number `recno`, handed to `read` (key, value). */
