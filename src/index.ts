@@ -14,7 +14,7 @@ export {
   type TransactionOptions, type Isolation, CoreEnvironment, type EnvironmentClass,
   type ResolvedOptions, type ArchiveOptions, type PutOptions, type Comparator,
   type CursorPosition, type KeyPosition, type KeyRange, type VerifyReport, type RecordWindow,
-  type BytePair,
+  type BytePair, type CompactReport,
 } from './env/index.js';
 export type {
   DuplicatesMode as Duplicates, AmShape, AmKeyRange, AmVerifyReport,

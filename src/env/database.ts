@@ -22,7 +22,8 @@ import {
 } from '../util/index.js';
 import type { DbCursor } from './db-cursor.js';
 import {
-  AM_PUT_NO_DUP_DATA, AM_PUT_NO_OVERWRITE, AM_PUT_OVERWRITE_DUP, type AccessMethod, type AmFile,
+  AM_PUT_NO_DUP_DATA, AM_PUT_NO_OVERWRITE, AM_PUT_OVERWRITE_DUP, type AccessMethod,
+  type AmCompactResult, type AmFile,
   type AmKeyRange, type AmShape, type AmVerifyReport, type DuplicatesMode,
 } from '../am/common/index.js';
 import type { DbRunner } from './db-runner.js';
@@ -44,6 +45,12 @@ export type DatabaseStat = AmShape & {
 
 /** What `Database.verify` reports. */
 export type VerifyReport = AmVerifyReport;
+
+/**
+ * What `Database.compact` did: pages examined, moved and freed, the pages the file keeps,
+ * and how many pages the file lost on disk.
+ */
+export type CompactReport = AmCompactResult & { pagesTruncated: number };
 
 /** Shares of the items that sort before, equal to and after a key (`Database.keyRange`). */
 export type KeyRange = AmKeyRange;
@@ -361,6 +368,26 @@ export class Database {
   clearAll(): number {
     this.checkOpen();
     return this.runner.write(this, () => this.am.truncate());
+  }
+
+  /**
+   * Gives the file's free pages back to the file system (DB->compact with DB_FREE_SPACE):
+   * the pages in use move down into the free pages below them, then the file is cut after
+   * the last page in use. Keys, values and record numbers do not change. Runs as its own
+   * transaction followed by a checkpoint; `InvalidArgumentError` while a transaction or a
+   * cursor of the database is open (a cursor would lose its place).
+   */
+  compact(): CompactReport {
+    this.checkOpen();
+    const open = this.am.openCursors();
+    if (open > 0) {
+      throw new InvalidArgumentError(
+        `${this.name}: compact with ${open} cursor(s) open; close them first`,
+      );
+    }
+    const before = this.file.mp.pagesOnDisk();
+    const result = this.runner.compact(this, () => this.am.compact());
+    return { ...result, pagesTruncated: Math.max(0, before - result.pagesKept) };
   }
 
   /** Walks every page and checks every invariant. */

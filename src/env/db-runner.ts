@@ -6,7 +6,7 @@
  */
 import type { Database } from './database.js';
 import type { DbCursor } from './db-cursor.js';
-import type { AmCursor } from '../am/common/index.js';
+import type { AmCompactResult, AmCursor } from '../am/common/index.js';
 
 export interface DbRunner {
   /**
@@ -27,6 +27,12 @@ export interface DbRunner {
   cursorOpener(db: Database): () => DbCursor;
   /** A copy of a cursor, bound to the transaction the original is bound to. */
   dupCursor(db: Database, original: DbCursor, copy: () => AmCursor): DbCursor;
+  /**
+   * Runs a compaction of `db` outside any transaction (`InvalidArgumentError` while one is
+   * open): `relocate` as its own write, then a checkpoint, so recovery never reads the pages
+   * past the new end, then the file cut there.
+   */
+  compact(db: Database, relocate: () => AmCompactResult): AmCompactResult;
   /** Forgets a closed database handle. */
   closeDatabase(db: Database): void;
 }

@@ -219,6 +219,7 @@ export class CoreEnvironment {
       isClosed: () => this.closed,
       closeDatabase: (db) => this.closeDatabase(db),
       afterCommit: () => this.afterCommit(),
+      checkpoint: () => this.checkpoint(),
     }, this.runtime);
   }
 

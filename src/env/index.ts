@@ -7,8 +7,8 @@ export {
   type EnvironmentClass,
 } from './environment.js';
 export {
-  Database, type DatabaseStat, type DatabaseType, type KeyRange, type PutOptions,
-  type RecordWindow, type VerifyReport,
+  type CompactReport, Database, type DatabaseStat, type DatabaseType, type KeyRange,
+  type PutOptions, type RecordWindow, type VerifyReport,
 } from './database.js';
 export {
   DbCursor, type CursorPosition, type KeyPosition, type BytePair,

@@ -27,7 +27,7 @@ import {
   ClosedError, DbError, DeadlockError, InvalidArgumentError, IoError, LockNotGrantedError,
   RunRecoveryError,
 } from '../util/index.js';
-import type { AmCursor, PageChanges } from '../am/common/index.js';
+import type { AmCompactResult, AmCursor, PageChanges } from '../am/common/index.js';
 import type { Transaction } from '../txn/index.js';
 import type { Database } from './database.js';
 import { DbCursor } from './db-cursor.js';
@@ -45,6 +45,8 @@ export interface RunnerHost {
   closeDatabase(db: Database): void;
   /** Called after each top-level commit (auto checkpoints). */
   afterCommit(): void;
+  /** Makes every logged change durable in the database files (`env.checkpoint`). */
+  checkpoint(): void;
 }
 
 export class OpRunner implements DbRunner {
@@ -112,6 +114,18 @@ export class OpRunner implements DbRunner {
     const txn = this.context.current();
     if (txn) return this.bound(db, runtime.changesFor(txn), fn);
     return this.autoCommit(db, fn, true);
+  }
+
+  compact(db: Database, relocate: () => AmCompactResult): AmCompactResult {
+    this.checkUsable();
+    if (this.runtime && this.runtime.mgr.active.size > 0) {
+      throw new InvalidArgumentError(`${db.name}: compact runs outside transactions; commit ` +
+        'or abort the open ones first');
+    }
+    const result = this.write(db, relocate);
+    this.host.checkpoint();
+    this.guard(() => db.file.mp.truncate(result.pagesKept));
+    return result;
   }
 
   write<T>(db: Database, fn: () => T): T {

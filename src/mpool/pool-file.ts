@@ -68,6 +68,20 @@ export class MPoolFile implements FrameOwner {
     return Math.floor(this.handle.size() / this.pageSize);
   }
 
+  /**
+   * Cuts the file to its first `pages` pages, on disk (synced) and in the cache: the pages
+   * past the end are forgotten unwritten. The caller has made sure nothing needs them: no
+   * page refers to them and recovery never reads them (compaction checkpoints first).
+   */
+  truncate(pages: number): void {
+    if (this.closed) throw new AssertionError(`${this.name} is closed`);
+    this.pool.dropFramesFrom(this, pages);
+    if (this.pagesOnDisk() > pages) {
+      this.handle.truncate(pages * this.pageSize);
+      this.handle.sync();
+    }
+  }
+
   /** Writes every dirty page of this file, in page order (the index's order). */
   flush(): void {
     const dirty = [...this.frames.values()].filter((f) => f.dirty);

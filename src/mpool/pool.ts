@@ -105,6 +105,19 @@ export class MPool {
     return file;
   }
 
+  /**
+   * Forgets the frames of `file` from page `pages` on, dirty or not (they lie past the file's
+   * new end: `MPoolFile.truncate`); none may be pinned.
+   */
+  dropFramesFrom(file: MPoolFile, pages: number): void {
+    for (const frame of [...file.frames.values()]) {
+      if (frame.pgno < pages) continue;
+      assert(frame.pins === 0, `${file.name}:${frame.pgno} is pinned past the new end`);
+      file.frames.delete(frame.pgno);
+      this.dropFrame(frame);
+    }
+  }
+
   /** Forgets a file: its frames must be clean and unpinned (the file flushes first). */
   detachFile(file: MPoolFile): void {
     for (const frame of file.frames.values()) this.dropFrame(frame);

@@ -15,7 +15,8 @@
 import { InvalidArgumentError, compareBytes, copyBytes } from '../../util/index.js';
 import {
   AM_PUT_NO_DUP_DATA, AM_PUT_NO_OVERWRITE, AM_PUT_OVERWRITE_DUP, type AccessMethod,
-  type AccessMethodKind, type AmConfig, type AmCursor, type AmKeyRange, type AmPutResult,
+  type AccessMethodKind, type AmCompactResult, type AmConfig, type AmCursor, type AmKeyRange,
+  type AmPutResult,
   type AmVerifyReport, AmType, type AmFile, type DuplicatesMode,
 } from '../common/index.js';
 import { Btree } from './btree.js';
@@ -23,6 +24,7 @@ import type { BtreeConfig } from './shape.js';
 import { BtreeCursor } from './cursor.js';
 import { checkBtreePage, verifyBtree } from './verify.js';
 import { truncateBtree } from './truncate.js';
+import { compactBtree } from './compact.js';
 import { keyRange } from './key-range.js';
 import {
   PUT_NO_DUP_DATA, PUT_NO_OVERWRITE, PUT_OVERWRITE_DUP, countDups, putDuplicate, readDups,
@@ -152,6 +154,10 @@ export class BtreeAccess implements AccessMethod {
 
   openCursors(): number {
     return this.tree.listeners.size;
+  }
+
+  compact(): AmCompactResult {
+    return compactBtree(this.tree);
   }
 
   truncate(): number {

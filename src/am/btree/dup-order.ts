@@ -180,12 +180,18 @@ function encodeSeparator(key: Uint8Array, flags: number, tail: Uint8Array): Uint
   return out;
 }
 
-/** The value chain separator `sep` owns (invariant 3), or undefined. */
-export function separatorChain(sep: Uint8Array): { first: Pgno; length: number } | undefined {
+/** Where in separator `sep` the reference to its value chain is, or undefined. */
+export function separatorChainAt(sep: Uint8Array): number | undefined {
   if (sep.length < SEPARATOR_HEADER) return undefined;
   const head = sep[0]! | (sep[1]! << 8);
   if ((head & SEP_VALUE_OVERFLOW) === 0) return undefined;
-  const at = SEPARATOR_HEADER + (head & SEP_KEY_MASK);
+  return SEPARATOR_HEADER + (head & SEP_KEY_MASK);
+}
+
+/** The value chain separator `sep` owns (invariant 3), or undefined. */
+export function separatorChain(sep: Uint8Array): { first: Pgno; length: number } | undefined {
+  const at = separatorChainAt(sep);
+  if (at === undefined) return undefined;
   const view = new DataView(sep.buffer, sep.byteOffset, sep.byteLength);
   return { first: view.getUint32(at, true) as Pgno, length: view.getUint32(at + 4, true) };
 }

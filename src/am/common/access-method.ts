@@ -67,6 +67,18 @@ export interface AmKeyRange {
   greater: number;
 }
 
+/** What a compaction did (DB_COMPACT's counters). */
+export interface AmCompactResult {
+  /** Pages the compaction looked at (every page in use). */
+  pagesExamined: number;
+  /** Pages copied down into free pages. */
+  pagesMoved: number;
+  /** Pages the file no longer needs (cut off at the end). */
+  pagesFreed: number;
+  /** Pages the file keeps, the meta page included. */
+  pagesKept: number;
+}
+
 /** A cursor of an access method (Berkeley DB's DBC), positioning flags as methods. */
 export interface AmCursor {
   first(): boolean;
@@ -132,6 +144,12 @@ export interface AccessMethod {
   /** Cursors open on the database (truncate refuses while any is). */
   openCursors(): number;
   truncate(): number;
+  /**
+   * Moves the pages in use down into the free pages below them (DB->compact with
+   * DB_FREE_SPACE) and records the new end; the caller cuts the file there once the change
+   * is durable. Run with no cursor open.
+   */
+  compact(): AmCompactResult;
   verify(): AmVerifyReport;
   /** The one-page structural check of the `STOWAGE_VERIFY` tier. */
   checkPage(pgno: number): string[];
