@@ -29,8 +29,8 @@ import {
   PageType, getNext, getPrev, getSlotCount, getType, itemView, setNext, setPgno, setPrev,
 } from '../../page/index.js';
 import {
-  type AmCompactResult, META_FREE_RANGE, META_LAST_RANGE, META_PGNO, metaFreeHead, metaLast, overflowPages,
-  setMetaFreeCount, setMetaFreeHead, setMetaLast,
+  type AmCompactResult, META_FREE_RANGE, META_LAST_RANGE, META_PGNO, metaFreeHead, metaLast,
+  overflowPages, setMetaFreeCount, setMetaFreeHead, setMetaLast,
 } from '../common/index.js';
 import {
   FLAG_OVERFLOW_KEY, LEAF_ITEM_HEADER, internalChild, internalKeyOnChain, leafIsOverflow,
