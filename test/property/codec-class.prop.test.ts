@@ -87,10 +87,28 @@ function build(shape: NodeShape): Node {
   return node;
 }
 
+/**
+ * `value` with every invalid `Date` replaced by a marker: `isDeepStrictEqual` compares dates
+ * by `getTime()`, and NaN never equals NaN, so two invalid dates would differ.
+ */
+function markInvalidDates(value: unknown): unknown {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? { invalidDate: true } : value;
+  if (Array.isArray(value)) return value.map(markInvalidDates);
+  if (value instanceof Map) {
+    return new Map([...value].map(([k, v]) => [markInvalidDates(k), markInvalidDates(v)]));
+  }
+  if (value instanceof Set) return new Set([...value].map(markInvalidDates));
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return value;
+  const entries = Object.entries(value).map(([k, v]) => [k, markInvalidDates(v)]);
+  const marked = Object.fromEntries(entries) as object;
+  return Object.setPrototypeOf(marked, Object.getPrototypeOf(value)) as unknown;
+}
+
 /** The first difference between `actual` and the clone of `shape`, or null. */
 function difference(actual: unknown, shape: NodeShape, at: string): string | null {
   if (!(actual instanceof Node)) return `${at} is not a Node`;
-  if (!isDeepStrictEqual(actual.payload, v8.deserialize(v8.serialize(shape.payload)))) {
+  const clone = v8.deserialize(v8.serialize(shape.payload));
+  if (!isDeepStrictEqual(markInvalidDates(actual.payload), markInvalidDates(clone))) {
     return `${at}.payload differs`;
   }
   if (actual.children.length !== shape.children.length) return `${at}.children length`;
