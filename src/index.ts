@@ -17,7 +17,7 @@ export {
   type BytePair, type CompactReport,
 } from './env/index.js';
 export type {
-  DuplicatesMode as Duplicates, AmShape, AmKeyRange, AmVerifyReport,
+  DuplicatesMode as Duplicates, AmShape, AmKeyRange, AmVerifyReport, AmCompactResult,
 } from './am/common/index.js';
 export {
   codecs, type Codec, type Codecs, type KeyCodec, type KeyValue, type ClassCodecOptions,
