@@ -25,6 +25,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { prng } from './prng.js';
 import { Bench, type Task } from 'tinybench';
 import { Environment, type MultiMap } from 'stowage';
 
@@ -57,16 +58,6 @@ interface Side {
 
 const value = (j: number): string => String(j).padStart(8, '0');
 
-/** xorshift32: the same sequence on every run. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 function loadLmdb(dir: string): { side: Side; close: () => Promise<void> } {
   const peers = process.env.BENCH_PEERS ?? '/tmp/kv-bench';

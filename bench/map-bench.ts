@@ -17,6 +17,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { prng } from './prng.js';
 import { Bench, type Task } from 'tinybench';
 import { Environment, codecs, type PersistentMap } from 'stowage';
 
@@ -31,16 +32,6 @@ function positiveInt(text: string | undefined, fallback: number): number {
   return text !== undefined && Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
-/** xorshift32: the same sequence on every run. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 const key = (i: number): string => `k${String(i).padStart(15, '0')}`;
 

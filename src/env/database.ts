@@ -355,12 +355,7 @@ export class Database {
    */
   truncate(): number {
     this.checkOpen();
-    const open = this.am.openCursors();
-    if (open > 0) {
-      throw new InvalidArgumentError(
-        `${this.name}: truncate with ${open} cursor(s) open; close them first`,
-      );
-    }
+    this.refuseOpenCursors('truncate');
     return this.runner.write(this, () => this.am.truncate());
   }
 
@@ -379,12 +374,7 @@ export class Database {
    */
   compact(): CompactReport {
     this.checkOpen();
-    const open = this.am.openCursors();
-    if (open > 0) {
-      throw new InvalidArgumentError(
-        `${this.name}: compact with ${open} cursor(s) open; close them first`,
-      );
-    }
+    this.refuseOpenCursors('compact');
     const before = this.file.mp.pagesOnDisk();
     const result = this.runner.compact(this, () => this.am.compact());
     return { ...result, pagesTruncated: Math.max(0, before - result.pagesKept) };
@@ -426,6 +416,16 @@ export class Database {
     if (this.closed) {
       throw new ClosedError(
         `database ${this.name} is closed; open it again with env.openDatabase or env.openMap`,
+      );
+    }
+  }
+
+  /** `InvalidArgumentError` while a cursor is open on the database (it would lose its place). */
+  private refuseOpenCursors(what: string): void {
+    const open = this.am.openCursors();
+    if (open > 0) {
+      throw new InvalidArgumentError(
+        `${this.name}: ${what} with ${open} cursor(s) open; close them first`,
       );
     }
   }
