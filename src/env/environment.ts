@@ -101,6 +101,26 @@ type CheckedDatabaseConfig = Omit<DatabaseConfig, 'type'> & {
   kind: AccessMethodKind;
 };
 
+/**
+ * `open` when `config` asks for its shape (type, duplicates, record numbers), as an open of
+ * its file would check; `InvalidArgumentError` naming both otherwise.
+ */
+function checkSameShape(open: Database, config: CheckedDatabaseConfig): Database {
+  const asked = { type: config.kind.name, duplicates: config.duplicates ?? 'none',
+    recordNumbers: config.recordNumbers ?? false };
+  const has = { type: open.type, duplicates: open.duplicates, recordNumbers: open.recordNumbers };
+  if (asked.type !== has.type || asked.duplicates !== has.duplicates ||
+    asked.recordNumbers !== has.recordNumbers) {
+    throw new InvalidArgumentError(`database ${open.name} is open as ${describeShape(has)}; ` +
+      `it was opened again as ${describeShape(asked)}`);
+  }
+  return open;
+}
+
+function describeShape(s: { type: string; duplicates: string; recordNumbers: boolean }): string {
+  return `type '${s.type}', duplicates '${s.duplicates}', recordNumbers ${s.recordNumbers}`;
+}
+
 /** Reads and checks an `openDatabase` config; every failure is `InvalidArgumentError`. */
 function checkDatabaseConfig(config: unknown): CheckedDatabaseConfig {
   const given = readOptions(config, DATABASE_CONFIG_NAMES, 'database config');
@@ -356,7 +376,7 @@ export class CoreEnvironment {
     checkDatabaseName(name);
     const checked = checkDatabaseConfig(config);
     const open = this.databases.get(name);
-    if (open) return open;
+    if (open) return checkSameShape(open, checked);
     const db = this.runner.guard(() => this.openFile(name, checked));
     this.databases.set(name, db);
     return db;

@@ -319,6 +319,27 @@ describe('unknown options', () => {
   });
 });
 
+describe('a database opened again with another shape', () => {
+  it('is InvalidArgumentError naming both shapes, while open as when its file is opened', () => {
+    const home = tempDir();
+    const env = Environment.open(home);
+    const dups = env.openDatabase('d', { duplicates: 'sorted' });
+    const numbered = env.openDatabase('r', { recordNumbers: true });
+    expect(env.openDatabase('d', { duplicates: 'sorted' })).toBe(dups);
+    expect(env.openDatabase('r', { recordNumbers: true })).toBe(numbered);
+    for (const again of [() => env.openDatabase('d'), () => env.openMap('d'),
+      () => env.openDatabase('d', { duplicates: 'unsorted' }), () => env.openDatabase('r')]) {
+      const error = errorOf(again, InvalidArgumentError);
+      expect(error.message).toMatch(/is open as type 'btree', duplicates '\w+', recordNumbers/);
+    }
+    env.close();
+    const reopened = Environment.open(home);
+    expect(() => reopened.openDatabase('d')).toThrow(InvalidArgumentError);
+    expectUsable(reopened);
+    reopened.close();
+  });
+});
+
 describe('homes that cannot be made', () => {
   it.skipIf(process.platform !== 'linux')('Environment.open under /proc fails with IoError', () => {
     // Run in a child process with a timeout: a synchronous hang could not be interrupted here.
