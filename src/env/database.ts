@@ -23,8 +23,8 @@ import {
 import type { DbCursor } from './db-cursor.js';
 import {
   AM_PUT_NO_DUP_DATA, AM_PUT_NO_OVERWRITE, AM_PUT_OVERWRITE_DUP, type AccessMethod,
-  type AmCompactResult, type AmFile,
-  type AmKeyRange, type AmShape, type AmVerifyReport, type DuplicatesMode,
+  type AmCompactResult, type AmFile, type AmKeyRange, type AmShape, type AmVerifyReport,
+  type DuplicatesMode,
 } from '../am/common/index.js';
 import type { DbRunner } from './db-runner.js';
 import { type RecordWindow, checkWindow, readWindow, writeWindow } from './partial-records.js';

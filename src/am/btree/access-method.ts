@@ -80,8 +80,9 @@ export class BtreeAccess implements AccessMethod {
   valuesWith<T>(key: Uint8Array, read: (value: Uint8Array) => T): T[] {
     const t = this.tree;
     if (!t.plainKeys) return readDups(t, key, read);
-    const found = t.getWith(key, read);
-    return found === undefined && !t.has(key) ? [] : [found as T];
+    const values: T[] = [];
+    t.getWith(key, (value) => values.push(read(value)));
+    return values;
   }
 
   has(key: Uint8Array): boolean {
