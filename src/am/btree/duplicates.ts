@@ -21,7 +21,9 @@ import { compareBytes } from '../../util/index.js';
 import { AFTER_DUPS, AT_VALUE, BEFORE_DUPS, leafValueOf } from './dup-order.js';
 import { leafKeyOf } from './long-keys.js';
 import { type Btree, type Placement, ROOT_PGNO } from './btree.js';
-import { compareLeafKey, descend, descendAndSearch, searchLeafTarget } from './search.js';
+import {
+  compareLeafKey, descend, descendAndSearch, searchLeafTarget,
+} from './search.js';
 import { descendToRank, rankDistance, rankOf } from './positions.js';
 import { adjustPathCounts } from './counts.js';
 

@@ -15,7 +15,7 @@
  *
  * | word       | meaning                                                              |
  * | ---------- | -------------------------------------------------------------------- |
- * | 0          | state: `AREA_NONE`, `_SEEN`, `_ELSEWHERE`, `_DIRECT`, `_HEADS`, `_PAIRS` |
+ * | 0          | state (derived-area.ts): `AREA_HEADS` or `AREA_PAIRS` when it holds heads |
  * | 1          | keys indexed (from slot `first` on)                                  |
  * | 2          | prefix length in bytes                                               |
  * | 3 ..       | the prefix packed four bytes to a word, then one entry per key       |
@@ -28,9 +28,9 @@
  * 1. An index is used only while the page is unchanged: the cache clears the area's state
  *    word, and bumps the frame's `version` (which a `KeyHeads` object is checked against),
  *    before every change.
- * 2. The index is built at the second search of a page at one version, never the first: a
- *    page that changes between every two searches (the tail of a bulk load) would pay for
- *    an index it never uses.
+ * 2. The index is built at the second search of a page at one version, never the first
+ *    (derived-area.ts invariant 2): the tail of a bulk load would pay for an index it never
+ *    uses.
  * 3. `searchHeads` returns exactly what a binary search over the full keys would.
  * 4. A page holding a key on an overflow chain (long-keys.ts) gets no index: its heads would
  *    be those of a reference, not of the key.
@@ -38,19 +38,10 @@
 import type { Frame } from '../../mpool/index.js';
 import { PageType, getSlotCount, getType, slotLength, slotOffset } from '../../page/index.js';
 import { FLAG_OVERFLOW_KEY, INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER } from './format.js';
+import {
+  AREA_DIRECT, AREA_ELSEWHERE, AREA_HEADS, AREA_NONE, AREA_PAIRS, AREA_SEEN, compareFrom, headAt,
+} from './derived-area.js';
 
-/** Nothing valid in the area: the page changed (or came into the cache) since. */
-const AREA_NONE = 0;
-/** Searched once at this version, no index yet (invariant 2). */
-const AREA_SEEN = 1;
-/** The index did not fit: it is a `KeyHeads` object on `frame.derived`. */
-const AREA_ELSEWHERE = 2;
-/** The page holds a key on an overflow chain: it is searched without an index. */
-const AREA_DIRECT = 3;
-/** The area holds heads only. */
-const AREA_HEADS = 4;
-/** The area holds heads, each followed by its item's offset | length << 16. */
-const AREA_PAIRS = 5;
 /** Words before the prefix: state, key count, prefix length. */
 const AREA_HEADER = 3;
 
@@ -100,15 +91,6 @@ function keyLength(p: Frame, i: number, leaf: boolean): number {
   if (!leaf) return slotLength(p, i) - INTERNAL_ITEM_HEADER;
   const off = slotOffset(p, i);
   return p.data[off + 1]! | (p.data[off + 2]! << 8);
-}
-
-/** The 4 bytes of `bytes` at `from` (zero past `end`) as a big-endian unsigned number. */
-function headAt(bytes: Uint8Array, from: number, end: number): number {
-  const b0 = from < end ? bytes[from]! : 0;
-  const b1 = from + 1 < end ? bytes[from + 1]! : 0;
-  const b2 = from + 2 < end ? bytes[from + 2]! : 0;
-  const b3 = from + 3 < end ? bytes[from + 3]! : 0;
-  return ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
 }
 
 /**
@@ -283,18 +265,6 @@ function equalHeadsEnd(v: IndexView, base: number, lo: number, kh: number): numb
     else hi = mid;
   }
   return end;
-}
-
-/** Byte-order comparison of `key[from..]` with `len` bytes of `data` at `off`. */
-function compareFrom(key: Uint8Array, from: number, data: Uint8Array, off: number,
-  len: number): number {
-  const keyLen = key.length - from;
-  const n = keyLen < len ? keyLen : len;
-  for (let i = 0; i < n; i++) {
-    const diff = key[from + i]! - data[off + i]!;
-    if (diff !== 0) return diff;
-  }
-  return keyLen - len;
 }
 
 /**

@@ -14,16 +14,21 @@
  */
 import { type Pgno, CorruptionError, compareBytes } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
-import { PageType, getSlotCount, getType, slotLength, slotOffset } from '../../page/index.js';
 import {
-  FLAG_OVERFLOW_KEY, LEAF_ITEM_HEADER, compareWithBytesAt, internalChild, internalKeyOnChain,
+  PAGE_HEADER_SIZE, PageType, SLOT_SIZE, getSlotCount, getType, slotLength, slotOffset,
+} from '../../page/index.js';
+import {
+  FLAG_OVERFLOW_KEY, FLAG_OVERFLOW_VALUE, LEAF_ITEM_HEADER, compareWithBytesAt, internalChild,
+  internalKeyOnChain,
 } from './format.js';
 import { leafKeyOf, separatorKeyAt } from './long-keys.js';
 import type { Comparator } from './comparator.js';
 import { type HeadsResult, isKnownLeaf, searchHeads } from './key-heads.js';
 import {
-  type DupOrderTree, DupTarget, compareTargetLeaf, compareTargetSeparator,
+  AFTER_DUPS, AT_VALUE, BEFORE_DUPS, type DupOrderTree, DupTarget, compareTargetLeaf,
+  compareTargetSeparator, leafValueOf,
 } from './dup-order.js';
+import { type RunBounds, searchRuns } from './key-runs.js';
 
 /** No btree of 2^32 pages under a 512-byte page is deeper than this. */
 export const MAX_DEPTH = 32;
@@ -141,6 +146,10 @@ export function searchLeafTarget(
   t: SearchTarget, p: Frame, target: DupTarget, out: SearchResult,
 ): void {
   out.item = -1;
+  if (!t.compare && !t.dupCompare) {
+    searchLeafBytewise(t, p, target, out);
+    return;
+  }
   let lo = 0;
   let hi = getSlotCount(p);
   let found = false;
@@ -155,6 +164,85 @@ export function searchLeafTarget(
   }
   out.index = lo;
   out.found = found && lo < getSlotCount(p);
+}
+
+/**
+ * `searchLeafTarget` in a tree whose keys and duplicates order bytewise, with the loop kept
+ * tight (the hot path of every duplicate lookup): items compare in place, and only an item
+ * on an overflow chain takes the general comparison.
+ */
+function searchLeafBytewise(t: SearchTarget, p: Frame, target: DupTarget, out: SearchResult):
+  void {
+  if (searchRuns(p, target.key, runBounds)) {
+    searchRun(t, p, target, out);
+    return;
+  }
+  const data = p.data;
+  const key = target.key;
+  const where = target.where;
+  let lo = 0;
+  let hi = getSlotCount(p);
+  let found = false;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const slot = PAGE_HEADER_SIZE + mid * SLOT_SIZE;
+    const off = data[slot]! | (data[slot + 1]! << 8);
+    let c: number;
+    if ((data[off]! & (FLAG_OVERFLOW_KEY | FLAG_OVERFLOW_VALUE)) !== 0) {
+      c = compareTargetLeaf(t, target, p, mid);
+    } else {
+      const len = data[off + 1]! | (data[off + 2]! << 8);
+      const at = off + LEAF_ITEM_HEADER;
+      c = compareWithBytesAt(key, data, at, len);
+      if (c === 0) {
+        c = where === BEFORE_DUPS ? -1 : where === AFTER_DUPS ? 1
+          : compareWithBytesAt(target.value, data, at + len, off + slotLength(p, mid) - at - len);
+      }
+    }
+    if (c > 0) lo = mid + 1;
+    else {
+      hi = mid;
+      found = c === 0;
+    }
+  }
+  out.index = lo;
+  out.found = found && lo < getSlotCount(p);
+}
+
+const runBounds: RunBounds = { first: 0, end: 0 };
+
+/** `searchLeafBytewise` once the key's run on the leaf is known (in `runBounds`). */
+function searchRun(t: SearchTarget, p: Frame, target: DupTarget, out: SearchResult): void {
+  const { first, end } = runBounds;
+  out.found = false;
+  if (target.where !== AT_VALUE) {
+    out.index = target.where === BEFORE_DUPS ? first : end;
+    return;
+  }
+  const data = p.data;
+  let lo = first;
+  let hi = end;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const off = slotOffset(p, mid);
+    const c = (data[off]! & FLAG_OVERFLOW_VALUE) !== 0
+      ? compareBytes(target.value, leafValueOf(t.file, p, mid))
+      : valueCompare(target.value, data, off, slotLength(p, mid));
+    if (c > 0) lo = mid + 1;
+    else {
+      hi = mid;
+      out.found = c === 0;
+    }
+  }
+  out.index = lo;
+  out.found &&= lo < end;
+}
+
+/** Compares `value` with the inline value of the leaf item of `length` bytes at `off`. */
+function valueCompare(value: Uint8Array, data: Uint8Array, off: number, length: number):
+  number {
+  const at = off + LEAF_ITEM_HEADER + (data[off + 1]! | (data[off + 2]! << 8));
+  return compareWithBytesAt(value, data, at, off + length - at);
 }
 
 /**
