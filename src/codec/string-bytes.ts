@@ -122,6 +122,31 @@ function writeWtf8(text: string, target: Uint8Array, offset: number): number {
   return at;
 }
 
+/** Longest ASCII string `shortAscii` builds: below it a native decode costs more. */
+const SHORT_ASCII = 8;
+const fromCodes = String.fromCharCode;
+
+/**
+ * The ASCII string of the `n` (at most `SHORT_ASCII`) bytes at `s`, built from char codes:
+ * for short strings twice as fast as the native UTF-8 decode, whose call costs the most.
+ */
+function shortAscii(b: Uint8Array, s: number, n: number): string {
+  switch (n) {
+    case 0: return '';
+    case 1: return fromCodes(b[s]!);
+    case 2: return fromCodes(b[s]!, b[s + 1]!);
+    case 3: return fromCodes(b[s]!, b[s + 1]!, b[s + 2]!);
+    case 4: return fromCodes(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!);
+    case 5: return fromCodes(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!);
+    case 6: return fromCodes(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!);
+    case 7:
+      return fromCodes(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!);
+    default:
+      return fromCodes(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!,
+        b[s + 7]!);
+  }
+}
+
 /**
  * Reads the WTF-8 string in `bytes[start, end)`.
  * Malformed input that is not WTF-8 decodes with U+FFFD replacements, as `TextDecoder` does;
@@ -130,6 +155,7 @@ function writeWtf8(text: string, target: Uint8Array, offset: number): number {
 export function readString(bytes: Uint8Array, start: number, end: number): string {
   let i = start;
   while (i < end && bytes[i]! < 0x80) i++;
+  if (i === end && end - start <= SHORT_ASCII) return shortAscii(bytes, start, end - start);
   if (i < end && hasEncodedSurrogate(bytes, i, end)) return readWtf8(bytes, start, end);
   if (nativeUtf8Slice !== undefined) return nativeUtf8Slice.call(bytes, start, end);
   return looseDecoder.decode(bytes.subarray(start, end));

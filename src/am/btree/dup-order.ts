@@ -63,9 +63,11 @@ export interface DupOrderTree {
   readonly internalHeader: number;
 }
 
-const SEP_HAS_VALUE = 0x4000;
+/** Separator header bit: a value follows the key. */
+export const SEP_HAS_VALUE = 0x4000;
 const SEP_VALUE_OVERFLOW = 0x8000;
-const SEP_KEY_MASK = 0x3fff;
+/** Separator header bits of the key length. */
+export const SEP_KEY_MASK = 0x3fff;
 /** Bytes of a separator before its key. */
 export const SEPARATOR_HEADER = 2;
 

@@ -22,7 +22,7 @@ import { AFTER_DUPS, AT_VALUE, BEFORE_DUPS, leafValueOf } from './dup-order.js';
 import { leafKeyOf } from './long-keys.js';
 import { type Btree, type Placement, ROOT_PGNO } from './btree.js';
 import {
-  compareLeafKey, descend, descendAndSearch, searchLeafTarget,
+  descend, descendAndSearch, searchLeafTarget,
 } from './search.js';
 import { descendToRank, rankDistance, rankOf } from './positions.js';
 import { adjustPathCounts } from './counts.js';
@@ -195,12 +195,12 @@ export function readDups<T>(t: Btree, key: Uint8Array, read: (value: Uint8Array)
   let i = t.result.index;
   try {
     for (;;) {
-      for (const n = getSlotCount(leaf); i < n; i++) {
-        if (compareLeafKey(t, key, leaf, i) !== 0) return out;
-        out.push(read(leafValueOf(t.file, leaf, i)));
-      }
+      // The run's end on this leaf in one search (key runs): its items need no compare.
+      searchLeafTarget(t, leaf, t.target.set(key, AFTER_DUPS), t.result);
+      const end = t.result.index;
+      for (; i < end; i++) out.push(read(leafValueOf(t.file, leaf, i)));
       const next = getNext(leaf);
-      if (next === 0) return out;
+      if (end < getSlotCount(leaf) || next === 0) return out;
       t.unpin(leaf);
       leaf = t.pin(next);
       i = 0;

@@ -42,7 +42,7 @@ export const COUNTED_ITEM_HEADER = 8;
 export const FLAG_OVERFLOW_VALUE = 1;
 export const FLAG_OVERFLOW_KEY = 2;
 /** Bit of an internal item's child field: its separator's key is on an overflow chain. */
-const CHILD_KEY_ON_CHAIN = 0x80;
+export const CHILD_KEY_ON_CHAIN = 0x80;
 /** Size of an overflow reference stored in place of a value. */
 export const OVERFLOW_REF_SIZE = 8;
 

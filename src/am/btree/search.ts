@@ -18,7 +18,7 @@ import {
   PAGE_HEADER_SIZE, PageType, SLOT_SIZE, getSlotCount, getType, slotLength, slotOffset,
 } from '../../page/index.js';
 import {
-  FLAG_OVERFLOW_KEY, FLAG_OVERFLOW_VALUE, LEAF_ITEM_HEADER, compareWithBytesAt, internalChild,
+  CHILD_KEY_ON_CHAIN, FLAG_OVERFLOW_KEY, FLAG_OVERFLOW_VALUE, LEAF_ITEM_HEADER, compareWithBytesAt, internalChild,
   internalKeyOnChain,
 } from './format.js';
 import { leafKeyOf, separatorKeyAt } from './long-keys.js';
@@ -26,7 +26,7 @@ import type { Comparator } from './comparator.js';
 import { type HeadsResult, isKnownLeaf, searchHeads } from './key-heads.js';
 import {
   AFTER_DUPS, AT_VALUE, BEFORE_DUPS, type DupOrderTree, DupTarget, compareTargetLeaf,
-  compareTargetSeparator, leafValueOf,
+  SEPARATOR_HEADER, SEP_KEY_MASK, compareTargetSeparator, leafValueOf,
 } from './dup-order.js';
 import { type RunBounds, searchRuns } from './key-runs.js';
 
@@ -264,11 +264,45 @@ export function descendAndSearch(
 
 /** The child of an internal page of a tree with duplicates that `target` descends to. */
 function searchInternalTarget(t: SearchTarget, p: Frame, target: DupTarget): number {
+  if (!t.compare) return searchInternalBytewise(t, p, target);
   let lo = 1;
   let hi = getSlotCount(p);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (compareTargetSeparator(t, target, p, mid) >= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/**
+ * `searchInternalTarget` in a tree whose keys order bytewise, with the loop kept tight (every
+ * duplicate lookup passes here): separator keys compare in place; a key on an overflow
+ * chain, and a tie on the key when the target names a value, take the general comparison.
+ */
+function searchInternalBytewise(t: SearchTarget, p: Frame, target: DupTarget): number {
+  const data = p.data;
+  const key = target.key;
+  const where = target.where;
+  const header = t.internalHeader;
+  let lo = 1;
+  let hi = getSlotCount(p);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const slot = PAGE_HEADER_SIZE + mid * SLOT_SIZE;
+    const item = data[slot]! | (data[slot + 1]! << 8);
+    let c: number;
+    if ((data[item + 3]! & CHILD_KEY_ON_CHAIN) !== 0) c = compareTargetSeparator(t, target, p, mid);
+    else {
+      const off = item + header;
+      c = compareWithBytesAt(key, data, off + SEPARATOR_HEADER,
+        (data[off]! | (data[off + 1]! << 8)) & SEP_KEY_MASK);
+      if (c === 0) {
+        c = where === BEFORE_DUPS ? -1 : where === AFTER_DUPS ? 1
+          : compareTargetSeparator(t, target, p, mid);
+      }
+    }
+    if (c >= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo - 1;
