@@ -18,8 +18,8 @@ import {
   PAGE_HEADER_SIZE, PageType, SLOT_SIZE, getSlotCount, getType, slotLength, slotOffset,
 } from '../../page/index.js';
 import {
-  CHILD_KEY_ON_CHAIN, FLAG_OVERFLOW_KEY, FLAG_OVERFLOW_VALUE, LEAF_ITEM_HEADER, compareWithBytesAt, internalChild,
-  internalKeyOnChain,
+  CHILD_KEY_ON_CHAIN, FLAG_OVERFLOW_KEY, FLAG_OVERFLOW_VALUE, LEAF_ITEM_HEADER,
+  compareWithBytesAt, internalChild, internalKeyOnChain,
 } from './format.js';
 import { leafKeyOf, separatorKeyAt } from './long-keys.js';
 import type { Comparator } from './comparator.js';
@@ -146,8 +146,9 @@ export function searchLeafTarget(
   t: SearchTarget, p: Frame, target: DupTarget, out: SearchResult,
 ): void {
   out.item = -1;
-  if (!t.compare && !t.dupCompare) {
-    searchLeafBytewise(t, p, target, out);
+  const bytewise = !t.compare && !t.dupCompare;
+  if (bytewise && searchRuns(p, target.key, runBounds)) {
+    searchRun(t, p, target, out);
     return;
   }
   let lo = 0;
@@ -155,7 +156,7 @@ export function searchLeafTarget(
   let found = false;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const c = compareTargetLeaf(t, target, p, mid);
+    const c = bytewise ? compareBytewise(t, target, p, mid) : compareTargetLeaf(t, target, p, mid);
     if (c > 0) lo = mid + 1;
     else {
       hi = mid;
@@ -167,51 +168,29 @@ export function searchLeafTarget(
 }
 
 /**
- * `searchLeafTarget` in a tree whose keys and duplicates order bytewise, with the loop kept
- * tight (the hot path of every duplicate lookup): items compare in place, and only an item
- * on an overflow chain takes the general comparison.
+ * `compareTargetLeaf` in a tree whose keys and duplicates order bytewise, kept small enough
+ * to inline (the hot path of every duplicate lookup): the item compares in place, and only
+ * an item on an overflow chain takes the general comparison.
  */
-function searchLeafBytewise(t: SearchTarget, p: Frame, target: DupTarget, out: SearchResult):
-  void {
-  if (searchRuns(p, target.key, runBounds)) {
-    searchRun(t, p, target, out);
-    return;
-  }
+function compareBytewise(t: SearchTarget, target: DupTarget, p: Frame, i: number): number {
   const data = p.data;
-  const key = target.key;
-  const where = target.where;
-  let lo = 0;
-  let hi = getSlotCount(p);
-  let found = false;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const slot = PAGE_HEADER_SIZE + mid * SLOT_SIZE;
-    const off = data[slot]! | (data[slot + 1]! << 8);
-    let c: number;
-    if ((data[off]! & (FLAG_OVERFLOW_KEY | FLAG_OVERFLOW_VALUE)) !== 0) {
-      c = compareTargetLeaf(t, target, p, mid);
-    } else {
-      const len = data[off + 1]! | (data[off + 2]! << 8);
-      const at = off + LEAF_ITEM_HEADER;
-      c = compareWithBytesAt(key, data, at, len);
-      if (c === 0) {
-        c = where === BEFORE_DUPS ? -1 : where === AFTER_DUPS ? 1
-          : compareWithBytesAt(target.value, data, at + len, off + slotLength(p, mid) - at - len);
-      }
-    }
-    if (c > 0) lo = mid + 1;
-    else {
-      hi = mid;
-      found = c === 0;
-    }
+  const slot = PAGE_HEADER_SIZE + i * SLOT_SIZE;
+  const off = data[slot]! | (data[slot + 1]! << 8);
+  if ((data[off]! & (FLAG_OVERFLOW_KEY | FLAG_OVERFLOW_VALUE)) !== 0) {
+    return compareTargetLeaf(t, target, p, i);
   }
-  out.index = lo;
-  out.found = found && lo < getSlotCount(p);
+  const len = data[off + 1]! | (data[off + 2]! << 8);
+  const at = off + LEAF_ITEM_HEADER;
+  const c = compareWithBytesAt(target.key, data, at, len);
+  if (c !== 0) return c;
+  const where = target.where;
+  return where === BEFORE_DUPS ? -1 : where === AFTER_DUPS ? 1
+    : compareWithBytesAt(target.value, data, at + len, off + slotLength(p, i) - at - len);
 }
 
 const runBounds: RunBounds = { first: 0, end: 0 };
 
-/** `searchLeafBytewise` once the key's run on the leaf is known (in `runBounds`). */
+/** `searchLeafTarget` with byte order once the key's run on the leaf is known (in `runBounds`). */
 function searchRun(t: SearchTarget, p: Frame, target: DupTarget, out: SearchResult): void {
   const { first, end } = runBounds;
   out.found = false;
