@@ -21,9 +21,8 @@ import { compareBytes } from '../../util/index.js';
 import { AFTER_DUPS, AT_VALUE, BEFORE_DUPS, leafValueOf } from './dup-order.js';
 import { leafKeyOf } from './long-keys.js';
 import { type Btree, type Placement, ROOT_PGNO } from './btree.js';
-import {
-  descend, descendAndSearch, searchLeafTarget,
-} from './search.js';
+import { descend, descendAndSearch, searchKeyRun, searchLeafTarget } from './search.js';
+import type { RunBounds } from './key-runs.js';
 import { descendToRank, rankDistance, rankOf } from './positions.js';
 import { adjustPathCounts } from './counts.js';
 
@@ -210,22 +209,24 @@ export function readDups<T>(t: Btree, key: Uint8Array, read: (value: Uint8Array)
   }
 }
 
+/** The run `countDups` reads (reused: no allocation). */
+const keyRun: RunBounds = { first: 0, end: 0 };
+
 /**
  * Number of duplicates of `key` (0 when absent). Complexity: O(log n) page visits, and the
  * counts of the entries the key's duplicates span (positions.ts `rankDistance`).
  */
 export function countDups(t: Btree, key: Uint8Array): number {
-  const first = descendAndSearch(t, ROOT_PGNO, t.target.set(key, BEFORE_DUPS), t.otherPath,
-    t.result);
-  const firstIndex = t.result.index;
+  const first = descend(t, ROOT_PGNO, t.target.set(key, BEFORE_DUPS), t.otherPath);
   const firstSlots = getSlotCount(first);
   try {
-    // Most keys end on the leaf they start on: then one descent counts them.
-    searchLeafTarget(t, first, t.target.set(key, AFTER_DUPS), t.result);
+    searchKeyRun(t, first, key, keyRun);
   } finally {
     t.unpin(first);
   }
-  if (t.result.index < firstSlots) return t.result.index - firstIndex;
+  // Most keys end on the leaf they start on: then one descent counts them.
+  if (keyRun.end < firstSlots) return keyRun.end - keyRun.first;
+  const firstIndex = keyRun.first;
   const end = descendAndSearch(t, ROOT_PGNO, t.target.set(key, AFTER_DUPS), t.path, t.result);
   t.unpin(end);
   return rankDistance(t, t.otherPath, firstIndex, firstSlots, t.path, t.result.index);

@@ -189,6 +189,21 @@ function compareBytewise(t: SearchTarget, target: DupTarget, p: Frame, i: number
 }
 
 const runBounds: RunBounds = { first: 0, end: 0 };
+const runTarget = new DupTarget();
+const runResult: SearchResult = { index: 0, found: false, item: -1 };
+
+/**
+ * The slots [first, end) of `key`'s duplicates on leaf `p` into `out` (empty, at the key's
+ * place, when it has none there): one look-up in the leaf's key runs when it has them, else
+ * a search before and one after the duplicates.
+ */
+export function searchKeyRun(t: SearchTarget, p: Frame, key: Uint8Array, out: RunBounds): void {
+  if (!t.compare && !t.dupCompare && searchRuns(p, key, out)) return;
+  searchLeafTarget(t, p, runTarget.set(key, BEFORE_DUPS), runResult);
+  out.first = runResult.index;
+  searchLeafTarget(t, p, runTarget.set(key, AFTER_DUPS), runResult);
+  out.end = runResult.index;
+}
 
 /** `searchLeafTarget` with byte order once the key's run on the leaf is known (in `runBounds`). */
 function searchRun(t: SearchTarget, p: Frame, target: DupTarget, out: SearchResult): void {
