@@ -25,12 +25,7 @@ export const ENABLED_FAMILIES: readonly Family[] = ['btree', 'btree-dup', 'btree
  *   off-page one; docs/conformance.md), which Stowage's layout does not share;
  * - 'dup-lookups-beside-held-deletions': defects of the real library's on-page duplicate
  *   search, which looks at deleted items cursors still hold (it misses live duplicates and
- *   finds deleted ones; docs/conformance.md). Stowage answers from the live items only;
- * - 'unsorted-dup-put-beside-held-deletions': a gap of Stowage, not a defect of the real
- *   library: several deleted items held between the same two live ones are not ordered among
- *   themselves, so a value put beside one of them may land on the other side of another
- *   (docs/conformance.md).
+ *   finds deleted ones; docs/conformance.md). Stowage answers from the live items only.
  */
 export const LEFT_OUT: readonly OpGroup[] = ['cursor-writes-outside-txn',
-  'unsorted-dup-put-current-after-del', 'dup-lookups-beside-held-deletions',
-  'unsorted-dup-put-beside-held-deletions'];
+  'unsorted-dup-put-current-after-del', 'dup-lookups-beside-held-deletions'];

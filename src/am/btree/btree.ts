@@ -52,9 +52,15 @@ export interface ChangeListener {
   detach(): void;
   /**
    * Unsorted duplicates: an item was inserted (`delta` 1, placed as `placement` says) or
-   * deleted (-1) at `rank`.
+   * deleted (-1) at `rank`. On a delete, `lastHeld` is the largest `heldOrderAt(rank)` of
+   * all listeners just before it (-1 for none).
    */
-  shifted(rank: number, delta: number, placement?: Placement): void;
+  shifted(rank: number, delta: number, placement?: Placement, lastHeld?: number): void;
+  /**
+   * The place of the listener's deleted item among the deleted items held at `rank`
+   * (between the same two live items; larger is later), or -1 when it holds none there.
+   */
+  heldOrderAt(rank: number): number;
 }
 
 /**
@@ -62,15 +68,21 @@ export interface ChangeListener {
  * items that cursors still stand on at its rank (between the same two live items), as
  * Berkeley DB keeps such items in place until the cursors leave:
  * - 'before-next': just before the live item after it, so after those deleted items
- *   (DB_BEFORE on a live item; DB_AFTER on a deleted one);
+ *   (DB_BEFORE on a live item);
  * - 'after-previous': just after the live item before it, so before them (DB_AFTER on a
- *   live item; DB_BEFORE on a deleted one);
+ *   live item);
+ * - 'before-held' / 'after-held': just before / after the deleted item of held order `held`
+ *   (DB_BEFORE / DB_AFTER by a cursor on that deleted item), so after / before the deleted
+ *   items held before / after it;
  * - 'first-of-key' / 'last-of-key': before / after every item of its key, deleted ones too,
  *   and in key order with the others (DB_KEYFIRST; DB_KEYLAST and put).
  */
 export interface Placement {
-  how: 'before-next' | 'after-previous' | 'first-of-key' | 'last-of-key';
+  how: 'before-next' | 'after-previous' | 'before-held' | 'after-held' | 'first-of-key' |
+    'last-of-key';
   key: Uint8Array;
+  /** 'before-held' / 'after-held': the held order of the deleted item (see ChangeListener). */
+  held: number;
 }
 
 export const ROOT_PGNO: Pgno = pgno(1);
@@ -411,7 +423,11 @@ export class Btree implements SearchTarget {
 
   /** Tells every listener that an item was inserted or deleted at `rank` (unsorted dups). */
   noteShift(rank: number, delta: number, placement?: Placement): void {
-    for (const l of this.listeners) l.shifted(rank, delta, placement);
+    let lastHeld = -1;
+    if (delta < 0) {
+      for (const l of this.listeners) lastHeld = Math.max(lastHeld, l.heldOrderAt(rank));
+    }
+    for (const l of this.listeners) l.shifted(rank, delta, placement, lastHeld);
   }
 
   /** Tells every listener (cursor) that the tree is about to change. */

@@ -108,11 +108,11 @@ function insertUnsorted(t: Btree, key: Uint8Array, value: Uint8Array, position: 
 
 /** Inserts at `t.result.index` of the pinned `leaf` (path filled); returns the new rank. */
 function insertAtResult(t: Btree, leaf: Frame, key: Uint8Array, value: Uint8Array,
-  how: Placement['how']): number {
+  how: Placement['how'], held = -1): number {
   try {
     const index = t.result.index;
     const rank = rankOf(t, t.path, index);
-    insertPairAt(t, leaf, index, key, value, how);
+    insertPairAt(t, leaf, index, key, value, how, held);
     return rank;
   } finally {
     t.unpin(leaf);
@@ -140,8 +140,9 @@ export function putAdjacent(c: BtreeCursor, t: Btree, value: Uint8Array,
   const leaf = pair ? descendToRank(t, ROOT_PGNO, c.currentRank, t.path, t.result)
     : descendToHole(t, key, hole!.rank);
   if (pair && side === 'after') t.result.index++;
-  const how = (side === 'before') === (pair !== undefined) ? 'before-next' : 'after-previous';
-  const stored = insertAtResult(t, leaf, key, value, how);
+  const onItem = side === 'before' ? 'before-next' : 'after-previous';
+  const how = pair ? onItem : side === 'before' ? 'before-held' : 'after-held';
+  const stored = insertAtResult(t, leaf, key, value, how, hole?.held);
   return c.landOn(new Locator(t).rank(stored));
 }
 

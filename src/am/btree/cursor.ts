@@ -24,6 +24,9 @@
  * 5. Reading or replacing the current item of an unpositioned cursor throws
  *    `InvalidArgumentError` (BDB: EINVAL); reading a deleted current item throws
  *    `KeyEmptyError` (BDB: DB_KEYEMPTY); `put`/`del` on a deleted item return false.
+ * 6. Unsorted duplicates: a detached cursor on a deleted item has the rank of the live item
+ *    after it, and cursors at one rank order their deleted items by `heldOrder` as those
+ *    items stood (Berkeley DB keeps them on the page until their cursors leave).
  */
 import {
   CorruptionError, InvalidArgumentError, KeyEmptyError, NotFoundError, TransactionClosedError,
@@ -61,6 +64,7 @@ interface Snapshot {
   savedValue: Uint8Array | undefined;
   rank: number;
   holed: boolean;
+  heldOrder: number;
 }
 
 export class BtreeCursor {
@@ -75,6 +79,12 @@ export class BtreeCursor {
   private rank = 0;
   /** Unsorted duplicates, detached: the cursor's own item was deleted. */
   private holed = false;
+  /**
+   * When `holed`: the place of the cursor's deleted item among the deleted items held at
+   * its rank (between the same two live items), as Berkeley DB keeps them in order until
+   * their cursors leave. Larger is later; only the order matters.
+   */
+  private heldOrder = 0;
   private closedReason = 'the cursor was closed';
   private readonly find: Locator;
 
@@ -99,15 +109,22 @@ export class BtreeCursor {
    * Called by a tree with unsorted duplicates after an item was inserted (`delta` 1) or
    * deleted (-1) at `rank`: keeps the cursor's rank on its item (or its hole).
    */
-  shifted(rank: number, delta: number, placement?: Placement): void {
+  shifted(rank: number, delta: number, placement?: Placement, lastHeld = -1): void {
     if (this.state !== 'key') return;
     if (delta > 0) {
       if (rank < this.rank || (rank === this.rank && this.placedBefore(placement))) this.rank++;
     } else if (rank < this.rank) {
+      // Held before the item after the deleted one: now after every item held before it.
+      if (this.holed && this.rank === rank + 1) this.heldOrder += lastHeld + 2;
       this.rank--;
-    } else if (rank === this.rank) {
+    } else if (rank === this.rank && !this.holed) {
       this.holed = true;
+      this.heldOrder = lastHeld + 1;
     }
+  }
+
+  heldOrderAt(rank: number): number {
+    return this.state === 'key' && this.holed && this.rank === rank ? this.heldOrder : -1;
   }
 
   /** True when an item just inserted at this cursor's rank stands before its item or hole. */
@@ -115,6 +132,8 @@ export class BtreeCursor {
     if (!this.holed) return true;
     switch (placement?.how) {
       case 'after-previous': return true;
+      case 'before-held': return this.heldOrder >= placement.held;
+      case 'after-held': return this.heldOrder > placement.held;
       case 'first-of-key': return this.compareKey(this.savedKey!, placement.key) >= 0;
       case 'last-of-key': return this.compareKey(this.savedKey!, placement.key) > 0;
       default: return false;
@@ -361,12 +380,12 @@ export class BtreeCursor {
   }
 
   /**
-   * The key and rank of the deleted item the cursor stands on (unsorted duplicates), or
-   * undefined when it stands on none.
+   * The key, rank and held order of the deleted item the cursor stands on (unsorted
+   * duplicates), or undefined when it stands on none.
    */
-  get hole(): { key: Uint8Array; rank: number } | undefined {
-    return this.state === 'key' && this.holed ? { key: this.savedKey!, rank: this.rank }
-      : undefined;
+  get hole(): { key: Uint8Array; rank: number; held: number } | undefined {
+    return this.state === 'key' && this.holed
+      ? { key: this.savedKey!, rank: this.rank, held: this.heldOrder } : undefined;
   }
 
   /** The rank of the current item (unsorted duplicates), for writes at the cursor. */
@@ -464,7 +483,7 @@ export class BtreeCursor {
     return {
       state: this.state, pgno: this.pgno, index: this.index, version: this.version,
       savedKey: this.savedKey, savedValue: this.savedValue, rank: this.rank,
-      holed: this.holed,
+      holed: this.holed, heldOrder: this.heldOrder,
     };
   }
 
@@ -477,6 +496,7 @@ export class BtreeCursor {
     this.savedValue = s.savedValue;
     this.rank = s.rank;
     this.holed = s.holed;
+    this.heldOrder = s.heldOrder;
   }
 
   /** Positions on a located item (pinned leaf), or returns false (unmoved) for none. */

@@ -140,11 +140,11 @@ export function putDuplicate(
 
 /**
  * Inserts a new pair at `index` of the pinned `leaf`, reached by a descent filling the path
- * (`how`: see `Placement`; sorted trees ignore it).
+ * (`how` and `held`: see `Placement`; sorted trees ignore them).
  */
 export function insertPairAt(
   t: Btree, leaf: Frame, index: number, key: Uint8Array, value: Uint8Array,
-  how: Placement['how'] = 'last-of-key',
+  how: Placement['how'] = 'last-of-key', held = -1,
 ): void {
   t.beforeChange();
   const rank = shiftRank(t, index);
@@ -152,7 +152,7 @@ export function insertPairAt(
   adjustPathCounts(t, 1);
   t.insertAt(leaf, index, item);
   t.adjustCount(1);
-  if (rank >= 0) t.noteShift(rank, 1, { how, key });
+  if (rank >= 0) t.noteShift(rank, 1, { how, key, held });
 }
 
 /** Deletes the pair at `index` of the pinned `leaf`, reached by a descent filling the path. */

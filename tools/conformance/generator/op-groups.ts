@@ -17,8 +17,7 @@ import { type Family, TRAITS } from './families.js';
 
 /** A group of operations that needs one engine feature. */
 export type OpGroup = 'dup-ops' | 'recno-ops' | 'long-keys' | 'cursor-writes-outside-txn' |
-  'unsorted-dup-put-current-after-del' | 'dup-lookups-beside-held-deletions' |
-  'unsorted-dup-put-beside-held-deletions';
+  'unsorted-dup-put-current-after-del' | 'dup-lookups-beside-held-deletions';
 
 export const OP_GROUPS: Record<OpGroup, string> = {
   'dup-ops': 'put NODUPDATA/OVERWRITE_DUP, get GET_BOTH, c_get NEXT_DUP/PREV_DUP/' +
@@ -36,11 +35,6 @@ export const OP_GROUPS: Record<OpGroup, string> = {
     'sorted duplicates get and c_get GET_BOTH (on a leaf page the real library then looks at ' +
     'the held item: NOOVERWRITE stores beside a live duplicate, GET_BOTH finds the held item ' +
     'and misses the live one after it, GET_BOTH_RANGE ends on it with DB_NOTFOUND)',
-  'unsorted-dup-put-beside-held-deletions': 'c_put BEFORE/AFTER on an unsorted-duplicate ' +
-    'database while two or more deleted items may still be held by open cursors (the real ' +
-    'library puts the value right beside the cursor\'s own deleted item, among several ' +
-    'deleted items held between the same two live ones; Stowage does not order those among ' +
-    'themselves)',
 };
 
 /** Where an operation stands in its script. */
@@ -56,8 +50,6 @@ export interface OpContext {
    * cursor was open, and cursors have stayed open since.
    */
   mayHoldDeleted: boolean;
-  /** True when two or more such items may be held (two c_dels, or one del of a key). */
-  mayHoldSeveralDeleted: boolean;
 }
 
 const DUP_MOVES = new Set(['NEXT_DUP', 'PREV_DUP', 'NEXT_NODUP', 'PREV_NODUP', 'GET_BOTH',
@@ -84,10 +76,6 @@ export function groupsOf(op: OracleOp, context: OpContext): OpGroup[] {
   }
   if (context.mayHoldDeleted && looksAtHeldDeletions(op, context.family)) {
     groups.push('dup-lookups-beside-held-deletions');
-  }
-  if (unsorted && context.mayHoldSeveralDeleted && op.op === 'c_put' &&
-    (op.flag === 'BEFORE' || op.flag === 'AFTER')) {
-    groups.push('unsorted-dup-put-beside-held-deletions');
   }
   return groups;
 }
@@ -138,7 +126,6 @@ export function groupsOfScript(ops: readonly OracleOp[]): Set<OpGroup> {
     const context: OpContext = {
       family, pageSize: open.pagesize ?? 4096, outsideTxn: open.txn === true && !txnOpen,
       cursorHasDeleted: op.c !== undefined && deleters.has(op.c), mayHoldDeleted: held.may,
-      mayHoldSeveralDeleted: held.several,
     };
     for (const g of groupsOf(op, context)) groups.add(g);
     if (op.op === 'c_del' && op.c !== undefined) deleters.add(op.c);
@@ -148,27 +135,21 @@ export function groupsOfScript(ops: readonly OracleOp[]): Set<OpGroup> {
 }
 
 /**
- * Tracks `OpContext.mayHoldDeleted` and `mayHoldSeveralDeleted` along a script: deletions
- * while a cursor is open count (a c_del one item, a del possibly many), and the count is
- * cleared when the last open cursor closes.
+ * Tracks `OpContext.mayHoldDeleted` along a script: a deletion (c_del or del) while a
+ * cursor is open may leave a held item, and none is left once the last open cursor closes.
  */
 export class HeldDeletions {
   private open = 0;
-  private deleted = 0;
+  private deleted = false;
 
   get may(): boolean {
-    return this.deleted > 0;
-  }
-
-  get several(): boolean {
-    return this.deleted >= 2;
+    return this.deleted;
   }
 
   /** Takes in an operation that ran (was not left out). */
   after(op: OracleOp): void {
     if (op.op === 'cursor') this.open++;
-    if (this.open > 0 && op.op === 'c_del') this.deleted++;
-    if (this.open > 0 && op.op === 'del') this.deleted += 2;
-    if (op.op === 'c_close' && --this.open === 0) this.deleted = 0;
+    if (this.open > 0 && (op.op === 'c_del' || op.op === 'del')) this.deleted = true;
+    if (op.op === 'c_close' && --this.open === 0) this.deleted = false;
   }
 }

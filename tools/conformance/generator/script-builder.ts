@@ -175,7 +175,6 @@ export class ScriptBuilder {
       outsideTxn: this.options.txn && !this.txnOpen,
       cursorHasDeleted: op.c !== undefined && this.deleters.has(op.c),
       mayHoldDeleted: this.held.may,
-      mayHoldSeveralDeleted: this.held.several,
     });
     const excluded = groups.find((g) => this.options.exclude.has(g));
     if (excluded === undefined) {
