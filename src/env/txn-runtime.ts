@@ -56,7 +56,6 @@ export class TxnRuntime implements RecoveryFileTable {
   private readonly recoveryFiles: MPoolFile[] = [];
   lastCheckpoint: CheckpointInfo | undefined;
   private logBytesAtCheckpoint = 0;
-  private readonly changesByTxn = new WeakMap<Transaction, TxnChanges>();
   /** The most recent answer of `changesFor`: consecutive calls are usually for one txn. */
   private lastChanges: TxnChanges | undefined;
   /** Checks the pages each transaction changed when it ends (the `STOWAGE_VERIFY` tier). */
@@ -143,10 +142,10 @@ export class TxnRuntime implements RecoveryFileTable {
   /** The page-change hook of `txn`. */
   changesFor(txn: Transaction): TxnChanges {
     if (this.lastChanges?.txn === txn) return this.lastChanges;
-    let c = this.changesByTxn.get(txn);
+    let c = txn.pageChanges as TxnChanges | undefined;
     if (!c) {
       c = new TxnChanges(this.mgr, txn, (t) => this.changesFor(t), this.pageCheck);
-      this.changesByTxn.set(txn, c);
+      txn.pageChanges = c;
     }
     this.lastChanges = c;
     return c;

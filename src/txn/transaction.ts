@@ -38,6 +38,12 @@ export class Transaction {
    * abort. Work deferred to the end of the transaction, such as logging record-count changes.
    */
   readonly endHooks: ((committed: boolean) => void)[] = [];
+  /**
+   * The page-change hook the environment attached (am/common's TxnChanges, named there).
+   * A field rather than a weak map in the environment: weak entries keyed by short-lived
+   * transactions cost the collector more than an auto-committed write itself.
+   */
+  pageChanges: object | undefined = undefined;
 
   constructor(
     readonly id: TxnId,
