@@ -6,8 +6,9 @@
  *
  * A tree keeps one kind of index in the areas of its pages: key heads (key-heads.ts) in a
  * tree of unique keys under byte order, key runs (key-runs.ts) on the leaves of a tree with
- * duplicates under byte order. The states are one enumeration so that a word read from an
- * area never means two things.
+ * duplicates under byte order, separator heads (separator-heads.ts) on the internal pages of
+ * such a tree. The states are one enumeration so that a word read from an area never means
+ * two things.
  *
  * Invariants:
  * 1. `AREA_NONE` is 0: the cache writes 0 into the first word whenever the bytes change
@@ -21,9 +22,16 @@
 export const AREA_NONE = 0;
 /** Searched once at this version, no index yet (invariant 2). */
 export const AREA_SEEN = 1;
-/** Key heads did not fit: they are a `KeyHeads` object on `frame.derived`. */
+/**
+ * The index did not fit: it is an object on `frame.derived` (`KeyHeads`, or
+ * `SeparatorHeads` on an internal page of a tree with duplicates), checked against the
+ * frame's version.
+ */
 export const AREA_ELSEWHERE = 2;
-/** The page holds a key on an overflow chain: it is searched without an index. */
+/**
+ * The page is searched without an index: it holds a key on an overflow chain, or (separator
+ * heads) more separators than the area holds.
+ */
 export const AREA_DIRECT = 3;
 /** The area holds key heads only. */
 export const AREA_HEADS = 4;
@@ -33,6 +41,8 @@ export const AREA_PAIRS = 5;
 export const AREA_RUNS = 6;
 /** Key runs did not fit in the area: the leaf is searched without an index. */
 export const AREA_NO_RUNS = 7;
+/** The area holds the separator heads of an internal page of a tree with duplicates. */
+export const AREA_SEPARATORS = 8;
 
 /** The 4 bytes of `bytes` at `from` (zero past `end`) as a big-endian unsigned number. */
 export function headAt(bytes: Uint8Array, from: number, end: number): number {

@@ -29,6 +29,7 @@ import {
   SEPARATOR_HEADER, SEP_KEY_MASK, compareTargetSeparator, leafValueOf,
 } from './dup-order.js';
 import { type RunBounds, searchRuns } from './key-runs.js';
+import { searchSeparators } from './separator-heads.js';
 
 /** No btree of 2^32 pages under a 512-byte page is deeper than this. */
 export const MAX_DEPTH = 32;
@@ -258,7 +259,10 @@ export function descendAndSearch(
 
 /** The child of an internal page of a tree with duplicates that `target` descends to. */
 function searchInternalTarget(t: SearchTarget, p: Frame, target: DupTarget): number {
-  if (!t.compare) return searchInternalBytewise(t, p, target);
+  if (!t.compare) {
+    const child = searchSeparators(t, p, target, t.internalHeader);
+    return child >= 0 ? child : searchInternalBytewise(t, p, target);
+  }
   let lo = 1;
   let hi = getSlotCount(p);
   while (lo < hi) {

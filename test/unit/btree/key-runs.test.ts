@@ -1,16 +1,17 @@
 /**
- * Key runs (the derived index on leaves of a tree with duplicates) must answer exactly as
- * binary searches over full keys and values. A sorted-duplicate tree in byte order (which
- * uses runs) is compared with one given explicit byte comparators for keys and duplicates
- * (which does not), on keys built to stress the index: long shared prefixes, keys that are
+ * Key runs (the derived index on leaves of a tree with duplicates) and separator heads (the
+ * one on its internal pages) must answer exactly as binary searches over full keys and
+ * values. A tree with duplicates in byte order (which uses both) is compared with one given
+ * explicit byte comparators for keys and duplicates (which uses neither), sorted and
+ * unsorted, on keys built to stress the indexes: long shared prefixes, keys that are
  * prefixes of others, zero bytes, the empty key, keys on overflow chains; values of several
  * sizes so that some go to overflow chains.
  *
  * Strategy: fast-check draws pairs and probes; both trees get the same puts and pair deletes,
  * with counts and lookups in between (so indexes are built, then rebuilt after each change);
  * every probe's count, pair lookup, value list and cursor seekRange must agree, and verify
- * passes. The test checks that indexes were both built and refused (a leaf with a key on an
- * overflow chain, or too many runs for its area).
+ * passes. The test checks that indexes of both kinds were built and refused (a page with a
+ * key on an overflow chain, or too many runs or separators for its area).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -18,6 +19,8 @@ import { compareBytes } from '../../../src/util/index.js';
 import { BtreeAccess, BtreeCursor, countDups } from '../../../src/am/btree/index.js';
 import { readDups } from '../../../src/am/btree/duplicates.js';
 import { runsState } from '../../../src/am/btree/key-runs.js';
+import { separatorsState } from '../../../src/am/btree/separator-heads.js';
+import { PageType, getType } from '../../../src/page/index.js';
 import { type BtreeFixture, openBtreeFixture } from '../../support/btree-fixture.js';
 import { propertySeed, scaled } from '../../support/seed.js';
 
@@ -30,13 +33,16 @@ const valueArb = fc.tuple(fc.constantFrom(0, 1, 3, 200), fc.nat(255))
   .map(([size, fill]) => new Uint8Array(size).fill(fill));
 const pairArb = fc.tuple(keyArb, valueArb);
 
-type State = ReturnType<typeof runsState>;
+type State = `leaf ${ReturnType<typeof runsState>}` |
+  `internal ${ReturnType<typeof separatorsState>}`;
 
 /** Counts the index states of the fixture's resident pages into `states`. */
 function countStates(fixture: BtreeFixture, states: Map<State, number>): void {
   for (const frame of fixture.file.mp.frames.values()) {
-    const state = runsState(frame);
-    states.set(state, (states.get(state) ?? 0) + 1);
+    const type = getType(frame);
+    const state: State | undefined = type === PageType.BTREE_LEAF ? `leaf ${runsState(frame)}`
+      : type === PageType.BTREE_INTERNAL ? `internal ${separatorsState(frame)}` : undefined;
+    if (state) states.set(state, (states.get(state) ?? 0) + 1);
   }
 }
 
@@ -51,19 +57,24 @@ function agree(runs: BtreeFixture, plain: BtreeFixture, key: Uint8Array, value: 
   expect(readDups(runs.tree, key, copy)).toEqual(readDups(plain.tree, key, copy));
 }
 
-describe('key runs', () => {
+const CASES = [512, 1024, 4096].flatMap((pageSize) =>
+  (['sorted', 'unsorted'] as const).map((duplicates) => ({ pageSize, duplicates })));
+
+describe('key runs and separator heads', () => {
   const states = new Map<State, number>();
 
-  it.each([{ pageSize: 512 }, { pageSize: 1024 }, { pageSize: 4096 }])(
-    'search exactly like full binary searches ($pageSize-byte pages)', ({ pageSize }) => {
-      const seed = propertySeed(`key runs ${pageSize}`);
+  it.each(CASES)(
+    'search exactly like full binary searches ($pageSize-byte pages, $duplicates)',
+    ({ pageSize, duplicates }) => {
+      const seed = propertySeed(`key runs ${pageSize} ${duplicates}`);
       fc.assert(fc.property(
         fc.array(pairArb, { minLength: 1, maxLength: 500, size: 'max' }),
         fc.array(pairArb, { minLength: 1, maxLength: 40 }),
         (pairs, probes) => {
-          const runs = openBtreeFixture({ pageSize, config: { duplicates: 'sorted' } });
+          const runs = openBtreeFixture({ pageSize, config: { duplicates } });
           const plain = openBtreeFixture({ pageSize, config: {
-            duplicates: 'sorted', compare: compareBytes, dupCompare: compareBytes,
+            duplicates, compare: compareBytes,
+            ...(duplicates === 'sorted' ? { dupCompare: compareBytes } : {}),
           } });
           pairs.forEach(([k, v], i) => {
             new BtreeAccess(runs.tree).put(k, v, 0);
@@ -90,11 +101,14 @@ describe('key runs', () => {
           b.close();
           runs.check();
           plain.check();
-        }), { seed, numRuns: scaled(30) });
+        }), { seed, numRuns: scaled(15) });
     });
 
-  it('built indexes on some leaves and refused them on others', () => {
-    expect(states.get('runs') ?? 0).toBeGreaterThan(0);
-    expect(states.get('refused') ?? 0).toBeGreaterThan(0);
+  it('built indexes on some pages of each kind and refused them on others', () => {
+    const kinds = ['leaf runs', 'leaf refused', 'internal heads', 'internal elsewhere',
+      'internal refused'];
+    for (const state of kinds) {
+      expect(states.get(state as State) ?? 0, state).toBeGreaterThan(0);
+    }
   });
 });
