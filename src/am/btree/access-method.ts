@@ -27,7 +27,8 @@ import { truncateBtree } from './truncate.js';
 import { compactBtree } from './compact.js';
 import { keyRange } from './key-range.js';
 import {
-  PUT_NO_DUP_DATA, PUT_NO_OVERWRITE, PUT_OVERWRITE_DUP, countDups, putDuplicate, readDups,
+  PUT_NO_DUP_DATA, PUT_NO_OVERWRITE, PUT_OVERWRITE_DUP, countDups, deleteSortedPair,
+  putDuplicate, readDups,
 } from './duplicates.js';
 import { Locator } from './locator.js';
 import { leafKeyOf } from './long-keys.js';
@@ -128,6 +129,9 @@ export class BtreeAccess implements AccessMethod {
   }
 
   delPair(key: Uint8Array, value: Uint8Array): boolean {
+    // Sorted duplicates: one descent finds the pair and deletes it there. (Through a cursor
+    // it took two, and the second built the pages' search indexes for nothing.)
+    if (this.tree.sortedDups) return deleteSortedPair(this.tree, key, value);
     const c = new BtreeCursor(this.tree);
     try {
       return c.seekBoth(key, value) && c.del();

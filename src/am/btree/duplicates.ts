@@ -163,6 +163,21 @@ export function deletePairAt(t: Btree, leaf: Frame, index: number): void {
   if (rank >= 0) t.noteShift(rank, -1);
 }
 
+/**
+ * Sorted duplicates: deletes the pair (`key`, `value`) found by one descent; false when it
+ * is not stored. (Cursors on it are detached first, as by any change.)
+ */
+export function deleteSortedPair(t: Btree, key: Uint8Array, value: Uint8Array): boolean {
+  const leaf = locatePair(t, key, value);
+  if (!leaf) return false;
+  try {
+    deletePairAt(t, leaf, t.result.index);
+  } finally {
+    t.unpin(leaf);
+  }
+  return true;
+}
+
 /** With unsorted duplicates and open cursors, the rank of a change at `index`; else -1. */
 function shiftRank(t: Btree, index: number): number {
   return t.ranked && t.listeners.size > 0 ? rankOf(t, t.path, index) : -1;
