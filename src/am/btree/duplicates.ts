@@ -225,7 +225,7 @@ export function readDups<T>(t: Btree, key: Uint8Array, read: (value: Uint8Array)
 }
 
 /** The run `countDups` reads (reused: no allocation). */
-const keyRun: RunBounds = { first: 0, end: 0 };
+const keyRun: RunBounds = { first: 0, end: 0, slots: 0 };
 
 /**
  * Number of duplicates of `key` (0 when absent). Complexity: O(log n) page visits, and the
@@ -233,12 +233,12 @@ const keyRun: RunBounds = { first: 0, end: 0 };
  */
 export function countDups(t: Btree, key: Uint8Array): number {
   const first = descend(t, ROOT_PGNO, t.target.set(key, BEFORE_DUPS), t.otherPath);
-  const firstSlots = getSlotCount(first);
   try {
     searchKeyRun(t, first, key, keyRun);
   } finally {
     t.unpin(first);
   }
+  const firstSlots = keyRun.slots;
   // Most keys end on the leaf they start on: then one descent counts them.
   if (keyRun.end < firstSlots) return keyRun.end - keyRun.first;
   const firstIndex = keyRun.first;

@@ -39,7 +39,8 @@ import type { Frame } from '../../mpool/index.js';
 import { PageType, getSlotCount, getType, slotLength, slotOffset } from '../../page/index.js';
 import { FLAG_OVERFLOW_KEY, INTERNAL_ITEM_HEADER, LEAF_ITEM_HEADER } from './format.js';
 import {
-  AREA_DIRECT, AREA_ELSEWHERE, AREA_HEADS, AREA_NONE, AREA_PAIRS, AREA_SEEN, compareFrom, headAt,
+  AREA_DIRECT, AREA_ELSEWHERE, AREA_HEADS, AREA_NONE, AREA_PAIRS, AREA_RUNS, AREA_SEEN,
+  compareFrom, headAt,
 } from './derived-area.js';
 
 /** Words before the prefix: state, key count, prefix length. */
@@ -123,11 +124,12 @@ export function searchHeads(frame: Frame, key: Uint8Array, leaf: boolean,
 
 /**
  * True when the frame is known to hold a btree leaf without reading its header: its area
- * holds a leaf index (built from the page as it is). A point read then never touches the
- * page's first cache line.
+ * holds a leaf index (key heads with item offsets, or key runs: built from the page as it
+ * is). A point read then never touches the page's first cache line.
  */
 export function isKnownLeaf(frame: Frame): boolean {
-  return frame.words[frame.derivedAt] === AREA_PAIRS;
+  const state = frame.words[frame.derivedAt];
+  return state === AREA_PAIRS || state === AREA_RUNS;
 }
 
 /** Searches with the `KeyHeads` object of the page, building it when stale. */

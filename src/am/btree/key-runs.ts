@@ -11,7 +11,7 @@
  * | word | meaning                                                                      |
  * | ---- | ---------------------------------------------------------------------------- |
  * | 0    | state: `AREA_RUNS`                                                           |
- * | 1    | runs r                                                                       |
+ * | 1    | runs r \| the leaf's slot count << 16 (a search then never reads the header)  |
  * | 2    | prefix length pl: the longest prefix all keys of the leaf share              |
  * | 3 .. | the prefix packed four bytes to a word, then two words per run: the head of  |
  * |      | its key (the 4 bytes after the prefix, big-endian, zero-padded), and its     |
@@ -46,6 +46,8 @@ const RUN_WORDS = 2;
 export interface RunBounds {
   first: number;
   end: number;
+  /** The leaf's slot count. */
+  slots: number;
 }
 
 /**
@@ -120,7 +122,7 @@ function buildRuns(frame: Frame): number {
     prevOff = off;
     prevLen = len;
   }
-  words[at + 1] = runs;
+  words[at + 1] = (runs | (slots << 16)) >>> 0;
   words[at + 2] = pl;
   return AREA_RUNS;
 }
@@ -148,9 +150,10 @@ function sharedPrefix(frame: Frame, slots: number): number {
 function lookUp(frame: Frame, key: Uint8Array, out: RunBounds): void {
   const words = frame.words;
   const at = frame.derivedAt;
-  const runs = words[at + 1]!;
+  const runs = words[at + 1]! & 0xffff;
   const pl = words[at + 2]!;
-  const slots = getSlotCount(frame);
+  const slots = words[at + 1]! >>> 16;
+  out.slots = slots;
   // The prefix, four bytes at a time: past the end of the key or of the prefix both sides
   // read as zeros, and a key that ends inside the prefix sorts before every key.
   const keyEnd = key.length < pl ? key.length : pl;

@@ -29,7 +29,7 @@ import {
   SEPARATOR_HEADER, SEP_KEY_MASK, compareTargetSeparator, leafValueOf,
 } from './dup-order.js';
 import { type RunBounds, searchRuns } from './key-runs.js';
-import { searchSeparators } from './separator-heads.js';
+import { type SeparatorStep, childBySeparators, searchSeparators } from './separator-heads.js';
 
 /** No btree of 2^32 pages under a 512-byte page is deeper than this. */
 export const MAX_DEPTH = 32;
@@ -189,17 +189,18 @@ function compareBytewise(t: SearchTarget, target: DupTarget, p: Frame, i: number
     : compareWithBytesAt(target.value, data, at + len, off + slotLength(p, i) - at - len);
 }
 
-const runBounds: RunBounds = { first: 0, end: 0 };
+const runBounds: RunBounds = { first: 0, end: 0, slots: 0 };
 const runTarget = new DupTarget();
 const runResult: SearchResult = { index: 0, found: false, item: -1 };
 
 /**
  * The slots [first, end) of `key`'s duplicates on leaf `p` into `out` (empty, at the key's
- * place, when it has none there): one look-up in the leaf's key runs when it has them, else
+ * place, when it has none there), and the leaf's slot count: one look-up in the leaf's key runs when it has them, else
  * a search before and one after the duplicates.
  */
 export function searchKeyRun(t: SearchTarget, p: Frame, key: Uint8Array, out: RunBounds): void {
   if (!t.compare && !t.dupCompare && searchRuns(p, key, out)) return;
+  out.slots = getSlotCount(p);
   searchLeafTarget(t, p, runTarget.set(key, BEFORE_DUPS), runResult);
   out.first = runResult.index;
   searchLeafTarget(t, p, runTarget.set(key, AFTER_DUPS), runResult);
@@ -342,24 +343,50 @@ function walk(
   t: SearchTarget, root: Pgno, by: Uint8Array | DupTarget | 'first' | 'last', path?: TreePath,
 ): Frame {
   let frame = t.counted ? t.pin(root) : t.pinUnlocked(root);
+  const indexed = by instanceof DupTarget && !t.compare;
   let depth = 0;
-  while (!isKnownLeaf(frame) && getType(frame) === PageType.BTREE_INTERNAL) {
-    const count = getSlotCount(frame);
-    if (depth >= MAX_DEPTH || count === 0) structureBroken(t, frame);
-    const child = by === 'first' ? 0
-      : by === 'last' ? count - 1
-      : t.internalHeads ? searchInternal(t, frame, by as Uint8Array) : childFor(t, frame, by);
+  for (;;) {
+    let child: number;
+    let next: Pgno;
+    if (indexed && indexedChild(t, frame, by)) {
+      child = step.index;
+      next = step.pgno;
+    } else {
+      if (isKnownLeaf(frame) || getType(frame) !== PageType.BTREE_INTERNAL) break;
+      const count = getSlotCount(frame);
+      if (count === 0) structureBroken(t, frame);
+      child = by === 'first' ? 0
+        : by === 'last' ? count - 1
+        : t.internalHeads ? searchInternal(t, frame, by as Uint8Array) : childFor(t, frame, by);
+      next = internalChild(frame, child);
+    }
+    if (depth >= MAX_DEPTH) structureBroken(t, frame);
     if (path) {
       path.pgnos[depth] = frame.pgno;
       path.indexes[depth] = child;
     }
-    const next = internalChild(frame, child);
     t.unpin(frame);
     frame = t.counted ? t.pin(next) : t.pinUnlocked(next);
     depth++;
   }
   if (path) path.depth = depth;
   return lockedLeaf(t, frame);
+}
+
+const step: SeparatorStep = { index: 0, pgno: 0 as Pgno };
+
+/**
+ * The child of an internal page with separator heads, into `step`, reading no page byte but
+ * on a tie; false when `frame` has none (a leaf, or not indexed yet). Unpins `frame` when a
+ * tie's comparison throws (an overflow read that finds damage).
+ */
+function indexedChild(t: SearchTarget, frame: Frame, target: DupTarget): boolean {
+  try {
+    return childBySeparators(t, frame, target, t.internalHeader, step);
+  } catch (e) {
+    t.unpin(frame);
+    throw e;
+  }
 }
 
 /**

@@ -13,9 +13,10 @@
  * | 0    | state: `AREA_SEPARATORS`                                                     |
  * | 1    | entries n: the separators of slots 1 .. n (slot 0 is "-infinity")            |
  * | 2    | prefix length pl: the longest prefix the separators' key parts all share     |
- * | 3 .. | the prefix packed four bytes to a word, then two words per entry: the head   |
- * |      | of its key part (the 4 bytes after the prefix, big-endian, zero-padded), and |
- * |      | its item's offset \| key length << 16                                        |
+ * | 3    | the child page of slot 0                                                     |
+ * | 4 .. | the prefix packed four bytes to a word, then three words per entry: the head |
+ * |      | of its key part (the 4 bytes after the prefix, big-endian, zero-padded), its |
+ * |      | item's offset \| key length << 16, and its child page                        |
  *
  * Invariants:
  * 1. The index is used only while the page is unchanged: the cache clears the state word
@@ -28,12 +29,15 @@
  *    changes. An index larger than the area is a `SeparatorHeads` object on `frame.derived`
  *    (`AREA_ELSEWHERE`), used only while its version is the frame's; building never writes
  *    past the area.
- * 5. Of two key parts with equal heads, one of at most pl + 4 bytes is a prefix of the
+ * 5. A descent through an indexed page reads no page byte but on a tie (`childBySeparators`
+ *    gives the child page too).
+ * 6. Of two key parts with equal heads, one of at most pl + 4 bytes is a prefix of the
  *    other: they order by length (equal lengths: equal parts), reading no page byte.
  */
 import type { Frame } from '../../mpool/index.js';
 import { getSlotCount, slotOffset } from '../../page/index.js';
-import { CHILD_KEY_ON_CHAIN } from './format.js';
+import type { Pgno } from '../../util/index.js';
+import { CHILD_KEY_ON_CHAIN, internalChild } from './format.js';
 import {
   AREA_DIRECT, AREA_ELSEWHERE, AREA_NONE, AREA_SEEN, AREA_SEPARATORS, compareFrom, headAt,
 } from './derived-area.js';
@@ -42,10 +46,10 @@ import {
   compareTargetSeparator,
 } from './dup-order.js';
 
-/** Words before the prefix: state, entries, prefix length. */
-const AREA_HEADER = 3;
-/** Words per entry: head, then item offset | key length << 16. */
-const ENTRY_WORDS = 2;
+/** Words before the prefix: state, entries, prefix length, child of slot 0. */
+const AREA_HEADER = 4;
+/** Words per entry: head, item offset | key length << 16, child page. */
+const ENTRY_WORDS = 3;
 
 /** An index that did not fit in its page's area, kept on `frame.derived` (same layout). */
 export class SeparatorHeads {
@@ -81,6 +85,37 @@ export function searchSeparators(t: DupOrderTree, p: Frame, target: DupTarget,
   return lookUp(t, p, target, header, heads.words, 0);
 }
 
+/** The child a descent takes: its index on the page and its page number. */
+export interface SeparatorStep {
+  index: number;
+  pgno: Pgno;
+}
+
+/**
+ * The child of `p` that `target` descends to, into `out`, when `p` is an internal page with
+ * a built index (invariant 5); else false, reading nothing but the area's state.
+ */
+export function childBySeparators(t: DupOrderTree, p: Frame, target: DupTarget,
+  header: number, out: SeparatorStep): boolean {
+  const state = p.words[p.derivedAt];
+  let words = p.words;
+  let at = p.derivedAt;
+  if (state === AREA_ELSEWHERE) {
+    const heads = p.derived;
+    if (!(heads instanceof SeparatorHeads) || heads.version !== p.version) return false;
+    words = heads.words;
+    at = 0;
+  } else if (state !== AREA_SEPARATORS) {
+    return false;
+  }
+  const child = lookUp(t, p, target, header, words, at);
+  out.index = child;
+  out.pgno = (child === 0 ? words[at + 3]!
+    : words[at + AREA_HEADER + ((words[at + 2]! + 3) >>> 2) + (child - 1) * ENTRY_WORDS + 2]!
+  ) as Pgno;
+  return true;
+}
+
 /** Offset of the key part of the separator of slot `i`. */
 function keyPartAt(p: Frame, i: number, header: number): number {
   return slotOffset(p, i) + header + SEPARATOR_HEADER;
@@ -98,6 +133,8 @@ function keyPartLength(p: Frame, i: number, header: number): number {
  */
 function buildSeparators(p: Frame, header: number): number {
   const slots = getSlotCount(p);
+  // An empty page breaks the tree: the search without an index reports it.
+  if (slots === 0) return AREA_DIRECT;
   for (let i = 1; i < slots; i++) {
     if ((p.data[slotOffset(p, i) + 3]! & CHILD_KEY_ON_CHAIN) !== 0) return AREA_DIRECT;
   }
@@ -139,9 +176,11 @@ function writeIndex(p: Frame, header: number, words: Uint32Array, base: number):
     const len = keyPartLength(p, i, header);
     words[e] = headAt(d, off + pl, off + len);
     words[e + 1] = (slotOffset(p, i) | (len << 16)) >>> 0;
+    words[e + 2] = internalChild(p, i);
   }
   words[base + 1] = entries;
   words[base + 2] = pl;
+  words[base + 3] = internalChild(p, 0);
 }
 
 /** Length of the prefix the key parts of slots 1 .. slots-1 share (the first's and last's). */
