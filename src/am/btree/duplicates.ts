@@ -25,6 +25,7 @@ import { descend, descendAndSearch, searchKeyRun, searchLeafTarget } from './sea
 import type { RunBounds } from './key-runs.js';
 import { descendToRank, rankDistance, rankOf } from './positions.js';
 import { adjustPathCounts } from './counts.js';
+import { countFromParents } from './child-runs.js';
 
 /** Put flags (combinable). */
 export const PUT_NO_OVERWRITE = 1;
@@ -232,6 +233,8 @@ const keyRun: RunBounds = { first: 0, end: 0, slots: 0 };
  * counts of the entries the key's duplicates span (positions.ts `rankDistance`).
  */
 export function countDups(t: Btree, key: Uint8Array): number {
+  const counted = t.counted ? countFromParents(t, key) : -1;
+  if (counted >= 0) return counted;
   const first = descend(t, ROOT_PGNO, t.target.set(key, BEFORE_DUPS), t.otherPath);
   try {
     searchKeyRun(t, first, key, keyRun);

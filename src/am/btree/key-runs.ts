@@ -27,8 +27,8 @@
  *    index (`AREA_NO_RUNS`) until it changes.
  * 5. Building never writes past the area's `derivedLength` words (they are followed by the
  *    next frame's page bytes): it counts the room in whole runs first.
- * 6. Two keys with equal heads and equal lengths of at most pl + 4 bytes are equal: such a
- *    run matches without reading the page.
+ * 6. Of two keys with equal heads, one of at most pl + 4 bytes is a prefix of the other:
+ *    they order by length (equal lengths: equal keys) without reading the page.
  */
 import type { Frame } from '../../mpool/index.js';
 import { getSlotCount, slotOffset } from '../../page/index.js';
@@ -67,8 +67,44 @@ export function searchRuns(frame: Frame, key: Uint8Array, out: RunBounds): boole
     words[at] = buildRuns(frame);
     if (words[at] !== AREA_RUNS) return false;
   }
-  lookUp(frame, key, out);
+  lookUp(words, at, frame, key, out);
   return true;
+}
+
+/** Words a copy of a leaf's index (`copyRuns`) may take. */
+export const RUNS_COPY_WORDS = 16;
+
+/**
+ * Copies the leaf's built index into `dest` from `at` (child-runs.ts) when it takes at most
+ * `RUNS_COPY_WORDS` words; false, copying nothing, otherwise. After the index, the copy
+ * holds one more word per run: the 4 bytes of its key after the head (its *tail*), so that
+ * keys up to 8 bytes past the prefix are decided without the leaf.
+ */
+export function copyRuns(frame: Frame, dest: Uint32Array, at: number): boolean {
+  const words = frame.words;
+  const from = frame.derivedAt;
+  if (words[from] !== AREA_RUNS) return false;
+  const runs = words[from + 1]! & 0xffff;
+  const pl = words[from + 2]!;
+  const indexSize = RUNS_HEADER + ((pl + 3) >>> 2) + runs * RUN_WORDS;
+  if (indexSize + runs > RUNS_COPY_WORDS) return false;
+  for (let i = 0; i < indexSize; i++) dest[at + i] = words[from + i]!;
+  for (let r = 0; r < runs; r++) {
+    const run = words[from + indexSize - (runs - r) * RUN_WORDS + 1]!;
+    const off = keyAt(frame, run & 0xffff);
+    dest[at + indexSize + r] = headAt(frame.data, off + pl + 4, off + (run >>> 16));
+  }
+  return true;
+}
+
+/**
+ * `searchRuns` over a copy made by `copyRuns`, without the leaf: false when the copy cannot
+ * decide (a key longer than the prefix and head ties with a run's key, whose bytes are on
+ * the leaf only).
+ */
+export function searchRunsCopy(words: Uint32Array, at: number, key: Uint8Array,
+  out: RunBounds): boolean {
+  return words[at] === AREA_RUNS && lookUp(words, at, undefined, key, out);
 }
 
 /** Where the index of a leaf stands (for tests): built, refused, or not (yet) built. */
@@ -146,10 +182,12 @@ function sharedPrefix(frame: Frame, slots: number): number {
   return n;
 }
 
-/** The search proper, over a built index. */
-function lookUp(frame: Frame, key: Uint8Array, out: RunBounds): void {
-  const words = frame.words;
-  const at = frame.derivedAt;
+/**
+ * The search proper, over a built index (or a copy of one) in `words` from `at`; `frame` is
+ * the leaf, or undefined for a copy: then a tie that needs the leaf's bytes returns false.
+ */
+function lookUp(words: Uint32Array, at: number, frame: Frame | undefined, key: Uint8Array,
+  out: RunBounds): boolean {
   const runs = words[at + 1]! & 0xffff;
   const pl = words[at + 2]!;
   const slots = words[at + 1]! >>> 16;
@@ -172,8 +210,11 @@ function lookUp(frame: Frame, key: Uint8Array, out: RunBounds): void {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const head = words[base + mid * RUN_WORDS]!;
-    const c = kh !== head ? (kh < head ? -1 : 1)
-      : compareRun(frame, words[base + mid * RUN_WORDS + 1]!, key, pl);
+    const c = kh !== head ? (kh < head ? -1 : 1) : frame !== undefined
+      ? compareRun(frame, words[base + mid * RUN_WORDS + 1]!, key, pl)
+      : compareCopiedRun(words[base + mid * RUN_WORDS + 1]!, words[base + runs * RUN_WORDS + mid]!,
+        key, pl);
+    if (c === UNDECIDED) return false;
     if (c > 0) lo = mid + 1;
     else {
       hi = mid;
@@ -183,18 +224,36 @@ function lookUp(frame: Frame, key: Uint8Array, out: RunBounds): void {
   out.first = lo < runs ? words[base + lo * RUN_WORDS + 1]! & 0xffff : slots;
   out.end = found < 0 ? out.first
     : lo + 1 < runs ? words[base + (lo + 1) * RUN_WORDS + 1]! & 0xffff : slots;
+  return true;
 }
 
 /** Sets an empty run at `slot` (the key is absent; `slot` is where it would go). */
-function place(out: RunBounds, slot: number): void {
+function place(out: RunBounds, slot: number): true {
   out.first = slot;
   out.end = slot;
+  return true;
+}
+
+/** What `compareCopiedRun` answers when it would need the leaf's bytes. */
+const UNDECIDED = 2 ** 31;
+
+/**
+ * `compareRun` over a copy: the run's tail (`copyRuns`) decides as the head does, and a tie
+ * past it is `UNDECIDED`.
+ */
+function compareCopiedRun(run: number, tail: number, key: Uint8Array, pl: number): number {
+  const len = run >>> 16;
+  if (len <= pl + 4 || key.length <= pl + 4) return key.length - len;
+  const kt = headAt(key, pl + 4, key.length);
+  if (kt !== tail) return kt < tail ? -1 : 1;
+  if (len <= pl + 8 || key.length <= pl + 8) return key.length - len;
+  return UNDECIDED;
 }
 
 /** Compares `key` with the key of a run whose head equals the key's head (invariant 6). */
 function compareRun(frame: Frame, run: number, key: Uint8Array, pl: number): number {
   const len = run >>> 16;
-  if (len === key.length && len <= pl + 4) return 0;
+  if (len <= pl + 4 || key.length <= pl + 4) return key.length - len;
   const off = keyAt(frame, run & 0xffff);
   return compareFrom(key, pl, frame.data, off + pl, len - pl);
 }

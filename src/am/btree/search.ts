@@ -195,8 +195,8 @@ const runResult: SearchResult = { index: 0, found: false, item: -1 };
 
 /**
  * The slots [first, end) of `key`'s duplicates on leaf `p` into `out` (empty, at the key's
- * place, when it has none there), and the leaf's slot count: one look-up in the leaf's key runs when it has them, else
- * a search before and one after the duplicates.
+ * place, when it has none there), and the leaf's slot count: one look-up in the leaf's key
+ * runs when it has them, else a search before and one after the duplicates.
  */
 export function searchKeyRun(t: SearchTarget, p: Frame, key: Uint8Array, out: RunBounds): void {
   if (!t.compare && !t.dupCompare && searchRuns(p, key, out)) return;

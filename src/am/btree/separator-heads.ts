@@ -53,7 +53,22 @@ const ENTRY_WORDS = 3;
 
 /** An index that did not fit in its page's area, kept on `frame.derived` (same layout). */
 export class SeparatorHeads {
+  /** Copies of the key runs of the leaves below, made as they are read (child-runs.ts). */
+  childRuns: Uint32Array | undefined = undefined;
+
   constructor(readonly version: number, readonly words: Uint32Array) {}
+
+  /** Children of the page: its separators and slot 0. */
+  get children(): number {
+    return this.words[1]! + 1;
+  }
+}
+
+/** The page's `SeparatorHeads` object when it holds its current index, else undefined. */
+export function separatorObject(p: Frame): SeparatorHeads | undefined {
+  const heads = p.derived;
+  return p.words[p.derivedAt] === AREA_ELSEWHERE && heads instanceof SeparatorHeads &&
+    heads.version === p.version ? heads : undefined;
 }
 
 /**
@@ -110,10 +125,20 @@ export function childBySeparators(t: DupOrderTree, p: Frame, target: DupTarget,
   }
   const child = lookUp(t, p, target, header, words, at);
   out.index = child;
-  out.pgno = (child === 0 ? words[at + 3]!
+  out.pgno = childPageIn(words, at, child);
+  return true;
+}
+
+/** The child page of slot `child`, from the index in `words` from `at`. */
+function childPageIn(words: Uint32Array, at: number, child: number): Pgno {
+  return (child === 0 ? words[at + 3]!
     : words[at + AREA_HEADER + ((words[at + 2]! + 3) >>> 2) + (child - 1) * ENTRY_WORDS + 2]!
   ) as Pgno;
-  return true;
+}
+
+/** The child page of slot `child` of the page `heads` indexes. */
+export function childPage(heads: SeparatorHeads, child: number): Pgno {
+  return childPageIn(heads.words, 0, child);
 }
 
 /** Offset of the key part of the separator of slot `i`. */
