@@ -31,6 +31,7 @@ import {
   putDuplicate, readDups,
 } from './duplicates.js';
 import { Locator } from './locator.js';
+import { hasPairFromParents } from './child-runs.js';
 import { leafKeyOf } from './long-keys.js';
 import { leafValueOf } from './dup-order.js';
 
@@ -91,6 +92,9 @@ export class BtreeAccess implements AccessMethod {
   }
 
   hasPair(key: Uint8Array, value: Uint8Array): boolean {
+    const t = this.tree;
+    const quick = t.sortedDups ? hasPairFromParents(t, key, value) : undefined;
+    if (quick !== undefined) return quick;
     const found = new Locator(this.tree).pair(key, value);
     if (found) this.tree.unpin(found.leaf);
     return found !== undefined;

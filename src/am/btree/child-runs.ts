@@ -24,16 +24,17 @@
 import type { Frame } from '../../mpool/index.js';
 import type { Btree } from './btree.js';
 import { ROOT_PGNO } from './btree.js';
-import { BEFORE_DUPS } from './dup-order.js';
+import { AT_VALUE, BEFORE_DUPS } from './dup-order.js';
 import { isKnownLeaf } from './key-heads.js';
 import { RUNS_COPY_WORDS, type RunBounds, copyRuns, searchRunsCopy } from './key-runs.js';
-import { MAX_DEPTH, searchKeyRun } from './search.js';
+import { MAX_DEPTH, type SearchResult, searchKeyRun, searchRun } from './search.js';
 import {
   type SeparatorHeads, type SeparatorStep, childBySeparators, childPage, separatorObject,
 } from './separator-heads.js';
 
 const step: SeparatorStep = { index: 0, pgno: 0 as SeparatorStep['pgno'] };
 const run: RunBounds = { first: 0, end: 0, slots: 0 };
+const result: SearchResult = { index: 0, found: false, item: -1 };
 
 /**
  * The number of duplicates of `key` from the copies its leaves' parent keeps, reading the
@@ -83,6 +84,51 @@ function countAcross(t: Btree, heads: SeparatorHeads, first: number, key: Uint8A
   return n;
 }
 
+/**
+ * Whether the pair (`key`, `value`) is stored, with sorted duplicates in byte order: the
+ * descent by the pair stops at the parent of its leaf, whose copy of the leaf's runs gives
+ * the key's slots there, and only those slots' values are read. Undefined when a page on
+ * the way has no separator heads or the leaf no key runs: the caller looks the usual way.
+ */
+export function hasPairFromParents(t: Btree, key: Uint8Array, value: Uint8Array):
+  boolean | undefined {
+  const target = t.target.set(key, AT_VALUE, value);
+  let frame = t.pin(ROOT_PGNO);
+  for (let depth = 0; depth < MAX_DEPTH; depth++) {
+    if (!stepDown(t, frame, target)) break;
+    const heads = separatorObject(frame);
+    const copied = heads !== undefined && readCopy(heads, step.index, key, run);
+    if (copied && run.first === run.end) {
+      t.unpin(frame);
+      t.lockRead(step.pgno);
+      return false;
+    }
+    const child = t.pin(step.pgno);
+    if (copied) {
+      t.unpin(frame);
+      return valueInRun(t, child, target);
+    }
+    if (isKnownLeaf(child)) {
+      readLeaf(t, frame, heads, child, key, true);
+      return valueInRun(t, child, target);
+    }
+    t.unpin(frame);
+    frame = child;
+  }
+  t.unpin(frame);
+  return undefined;
+}
+
+/** Whether the target's value is among the slots `run` names on the pinned leaf; unpins it. */
+function valueInRun(t: Btree, leaf: Frame, target: Btree['target']): boolean {
+  try {
+    searchRun(t, leaf, target, run.first, run.end, result);
+    return result.found;
+  } finally {
+    t.unpin(leaf);
+  }
+}
+
 /** `childBySeparators` into `step`, unpinning `frame` when a tie's comparison throws. */
 function stepDown(t: Btree, frame: Frame, target: Btree['target']): boolean {
   try {
@@ -100,9 +146,12 @@ function readCopy(heads: SeparatorHeads, child: number, key: Uint8Array, out: Ru
   return copies !== undefined && searchRunsCopy(copies, child * RUNS_COPY_WORDS, key, out);
 }
 
-/** Reads the run on the leaf itself into `run`, keeps a copy with the parent; unpins both. */
+/**
+ * Reads the run on the leaf itself into `run` and keeps a copy with the parent; unpins the
+ * parent, and the leaf unless `keepLeaf`.
+ */
 function readLeaf(t: Btree, parent: Frame, heads: SeparatorHeads | undefined, leaf: Frame,
-  key: Uint8Array): void {
+  key: Uint8Array, keepLeaf = false): void {
   try {
     searchKeyRun(t, leaf, key, run);
     if (heads) {
@@ -110,7 +159,7 @@ function readLeaf(t: Btree, parent: Frame, heads: SeparatorHeads | undefined, le
       copyRuns(leaf, heads.childRuns, step.index * RUNS_COPY_WORDS);
     }
   } finally {
-    t.unpin(leaf);
+    if (!keepLeaf) t.unpin(leaf);
     t.unpin(parent);
   }
 }

@@ -149,7 +149,7 @@ export function searchLeafTarget(
   out.item = -1;
   const bytewise = !t.compare && !t.dupCompare;
   if (bytewise && searchRuns(p, target.key, runBounds)) {
-    searchRun(t, p, target, out);
+    searchRun(t, p, target, runBounds.first, runBounds.end, out);
     return;
   }
   let lo = 0;
@@ -207,9 +207,12 @@ export function searchKeyRun(t: SearchTarget, p: Frame, key: Uint8Array, out: Ru
   out.end = runResult.index;
 }
 
-/** `searchLeafTarget` with byte order once the key's run on the leaf is known (in `runBounds`). */
-function searchRun(t: SearchTarget, p: Frame, target: DupTarget, out: SearchResult): void {
-  const { first, end } = runBounds;
+/**
+ * `searchLeafTarget` with byte order once the key's run on leaf `p` is known: slots
+ * [first, end) (child-runs.ts finds them in a parent's copy).
+ */
+export function searchRun(t: SearchTarget, p: Frame, target: DupTarget, first: number,
+  end: number, out: SearchResult): void {
   out.found = false;
   if (target.where !== AT_VALUE) {
     out.index = target.where === BEFORE_DUPS ? first : end;
