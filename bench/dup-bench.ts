@@ -16,7 +16,9 @@
  * lmdb-js is not a dependency of this repository: it is loaded from `BENCH_PEERS` (default
  * `/tmp/kv-bench`, the copy of ../shared/bench the side-by-side README makes, after its
  * `npm install`). `BENCH_TMPDIR` chooses where both stores live; `BENCH_TIME_MS` the time
- * per row (default 1000).
+ * per row and side (default 1000); `BENCH_ROUNDS` how many times every row runs on both
+ * sides, taking turns to go first (default 3). The table gives median rates, and the median
+ * and range of the ratios of the rounds.
  *
  * These are numbers to compare on one machine, not assertions: nothing here fails on a
  * slow result.
@@ -34,6 +36,7 @@ const VALUES_PER_KEY = 100;
 const HOT_KEY = -1;
 const HOT_VALUES = 100_000;
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 /** The part of lmdb-js's database API the rows use. */
 interface LmdbDb {
@@ -101,29 +104,71 @@ function loadStowage(dir: string): { side: Side; close: () => void } {
   return { side, close: () => env.close() };
 }
 
-/** The rows, for one side; every side draws the same sequence. */
-function addRows(bench: Bench, side: Side): void {
-  const random = prng(42);
-  const key = () => Math.floor(random() * KEYS);
-  let sink = 0;
-  bench.add(`${side.name}: get all ${VALUES_PER_KEY} values`, () => {
-    sink += side.getAll(key());
-  });
-  bench.add(`${side.name}: count values`, () => {
-    sink += side.count(key());
-  });
-  bench.add(`${side.name}: has(key, value)`, () => {
-    if (side.has(key(), value(Math.floor(random() * VALUES_PER_KEY)))) sink++;
-  });
-  bench.add(`${side.name}: add+delete in a ${HOT_VALUES}-value key`, () => {
-    side.addDelete(HOT_KEY, `x${value(Math.floor(random() * HOT_VALUES))}`);
-  });
-  if (sink < 0) console.log(sink);
+/** A row: one operation drawn from `random` (each side gets the same sequence). */
+interface Row {
+  name: string;
+  run(side: Side, random: () => number): number;
 }
+
+const ROWS: Row[] = [
+  { name: `get all ${VALUES_PER_KEY} values`,
+    run: (side, random) => side.getAll(Math.floor(random() * KEYS)) },
+  { name: 'count values', run: (side, random) => side.count(Math.floor(random() * KEYS)) },
+  { name: 'has(key, value)', run: (side, random) => Number(side.has(Math.floor(random() * KEYS),
+    value(Math.floor(random() * VALUES_PER_KEY)))) },
+  { name: `add+delete in a ${HOT_VALUES}-value key`, run: (side, random) => {
+    side.addDelete(HOT_KEY, `x${value(Math.floor(random() * HOT_VALUES))}`);
+    return 1;
+  } },
+];
 
 /** Operations per second from the mean latency (as map-bench.ts); NaN for a failed row. */
 function opsPerSecond(result: Task['result']): number {
   return result.state === 'completed' ? 1000 / result.period : NaN;
+}
+
+/** Runs `row` on `side` for TIME_MS; returns its operations per second. */
+async function measure(row: Row, side: Side, random: () => number): Promise<number> {
+  const bench = new Bench({ time: TIME_MS, warmupTime: 200, throws: true });
+  let sink = 0;
+  bench.add(row.name, () => {
+    sink += row.run(side, random);
+  });
+  await bench.run();
+  if (sink < 0) console.log(sink);
+  return opsPerSecond(bench.tasks[0]!.result);
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/**
+ * Every row on both sides, ROUNDS times, the sides taking turns to go first, so a slow
+ * spell of the machine falls on both; per row, the median rates and the median and range
+ * of the round ratios.
+ */
+async function compare(ours: Side, theirs: Side): Promise<Record<string, string>[]> {
+  const streams = ROWS.map((_, i) => [prng(42 + i), prng(42 + i)] as const);
+  const rates = ROWS.map(() => ({ ours: [] as number[], theirs: [] as number[] }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, row] of ROWS.entries()) {
+      const [a, b] = streams[i]!;
+      const order = round % 2 === 0 ? [0, 1] : [1, 0];
+      for (const which of order) {
+        const rate = await measure(row, which === 0 ? ours : theirs, which === 0 ? a : b);
+        rates[i]![which === 0 ? 'ours' : 'theirs'].push(rate);
+      }
+    }
+  }
+  return ROWS.map((row, i) => {
+    const { ours: o, theirs: t } = rates[i]!;
+    const ratios = o.map((x, r) => x / t[r]!);
+    return {
+      row: row.name, 'Stowage ops/s': Math.round(median(o)).toLocaleString('en-US'),
+      'lmdb-js ops/s': Math.round(median(t)).toLocaleString('en-US'),
+      'Stowage / lmdb-js': median(ratios).toFixed(2),
+      'ratio range': `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`,
+    };
+  });
 }
 
 function timed<T>(what: string, fn: () => T): T {
@@ -138,22 +183,10 @@ async function main(): Promise<void> {
   const lmdb = timed('lmdb-js load (1.1M pairs)', () => loadLmdb(path.join(base, 'lmdb')));
   const stowage = timed('Stowage load (1.1M pairs)', () => loadStowage(path.join(base, 'st')));
   try {
-    const bench = new Bench({ time: TIME_MS, warmupTime: 200, throws: true });
-    for (const side of [stowage.side, lmdb.side]) addRows(bench, side);
-    await bench.run();
-    const ops = new Map(bench.tasks.map((t) => [t.name, opsPerSecond(t.result)]));
-    const rows = [...ops.keys()].filter((n) => n.startsWith('Stowage')).map((n) => {
-      const row = n.slice('Stowage: '.length);
-      const ours = ops.get(n)!;
-      const theirs = ops.get(`lmdb-js: ${row}`)!;
-      return {
-        row, 'Stowage ops/s': Math.round(ours).toLocaleString('en-US'),
-        'lmdb-js ops/s': Math.round(theirs).toLocaleString('en-US'),
-        'Stowage / lmdb-js': (ours / theirs).toFixed(2),
-      };
-    });
+    const rows = await compare(stowage.side, lmdb.side);
     console.table(rows);
-    console.log(`node ${process.version}, ${os.cpus().length} cpus, ${TIME_MS} ms per row`);
+    console.log(`node ${process.version}, ${os.cpus().length} cpus, ${TIME_MS} ms per row and ` +
+      `side, ${ROUNDS} rounds`);
   } finally {
     stowage.close();
     await lmdb.close();
