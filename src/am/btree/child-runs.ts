@@ -28,6 +28,7 @@ import { AT_VALUE, BEFORE_DUPS } from './dup-order.js';
 import { isKnownLeaf } from './key-heads.js';
 import { RUNS_COPY_WORDS, type RunBounds, copyRuns, searchRunsCopy } from './key-runs.js';
 import { MAX_DEPTH, type SearchResult, searchKeyRun, searchRun } from './search.js';
+import { searchValueHeads } from './value-heads.js';
 import {
   type SeparatorHeads, type SeparatorStep, childBySeparators, childPage, separatorObject,
 } from './separator-heads.js';
@@ -119,10 +120,15 @@ export function hasPairFromParents(t: Btree, key: Uint8Array, value: Uint8Array)
   return undefined;
 }
 
-/** Whether the target's value is among the slots `run` names on the pinned leaf; unpins it. */
+/**
+ * Whether the target's value is among the slots `run` names on the pinned leaf (by their
+ * value heads once built, value-heads.ts); unpins it.
+ */
 function valueInRun(t: Btree, leaf: Frame, target: Btree['target']): boolean {
   try {
-    searchRun(t, leaf, target, run.first, run.end, result);
+    if (!searchValueHeads(leaf, run.first, run.end, target.value, result)) {
+      searchRun(t, leaf, target, run.first, run.end, result);
+    }
     return result.found;
   } finally {
     t.unpin(leaf);

@@ -1,7 +1,7 @@
 /**
- * Key runs (the derived index on leaves of a tree with duplicates) and separator heads (the
- * one on its internal pages) must answer exactly as binary searches over full keys and
- * values. A tree with duplicates in byte order (which uses both) is compared with one given
+ * Key runs (the derived index on leaves of a tree with duplicates), separator heads (the
+ * one on its internal pages), the parents' copies of key runs (child runs) and value heads
+ * must answer exactly as binary searches over full keys and values. A tree with duplicates in byte order (which uses both) is compared with one given
  * explicit byte comparators for keys and duplicates (which uses neither), sorted and
  * unsorted, on keys built to stress the indexes: long shared prefixes, keys that are
  * prefixes of others, zero bytes, the empty key, keys on overflow chains; values of several
@@ -20,6 +20,7 @@ import { BtreeAccess, BtreeCursor, countDups } from '../../../src/am/btree/index
 import { readDups } from '../../../src/am/btree/duplicates.js';
 import { runsState } from '../../../src/am/btree/key-runs.js';
 import { separatorsState } from '../../../src/am/btree/separator-heads.js';
+import { valueHeadsState } from '../../../src/am/btree/value-heads.js';
 import { PageType, getType } from '../../../src/page/index.js';
 import { type BtreeFixture, openBtreeFixture } from '../../support/btree-fixture.js';
 import { propertySeed, scaled } from '../../support/seed.js';
@@ -34,7 +35,7 @@ const valueArb = fc.tuple(fc.constantFrom(0, 1, 3, 200), fc.nat(255))
 const pairArb = fc.tuple(keyArb, valueArb);
 
 type State = `leaf ${ReturnType<typeof runsState>}` |
-  `internal ${ReturnType<typeof separatorsState>}`;
+  `internal ${ReturnType<typeof separatorsState>}` | 'values indexed';
 
 /** Counts the index states of the fixture's resident pages into `states`. */
 function countStates(fixture: BtreeFixture, states: Map<State, number>): void {
@@ -43,6 +44,9 @@ function countStates(fixture: BtreeFixture, states: Map<State, number>): void {
     const state: State | undefined = type === PageType.BTREE_LEAF ? `leaf ${runsState(frame)}`
       : type === PageType.BTREE_INTERNAL ? `internal ${separatorsState(frame)}` : undefined;
     if (state) states.set(state, (states.get(state) ?? 0) + 1);
+    if (valueHeadsState(frame) === 'indexed') {
+      states.set('values indexed', (states.get('values indexed') ?? 0) + 1);
+    }
   }
 }
 
@@ -106,7 +110,7 @@ describe('key runs and separator heads', () => {
 
   it('built indexes on some pages of each kind and refused them on others', () => {
     const kinds = ['leaf runs', 'leaf refused', 'internal heads', 'internal elsewhere',
-      'internal refused'];
+      'internal refused', 'values indexed'];
     for (const state of kinds) {
       expect(states.get(state as State) ?? 0, state).toBeGreaterThan(0);
     }
