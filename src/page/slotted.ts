@@ -156,3 +156,17 @@ export function truncateItems(p: Page, from: number): void {
   const count = getSlotCount(p);
   for (let i = count - 1; i >= from; i--) deleteItem(p, i);
 }
+
+/**
+ * Adds `delta` to the little-endian unsigned 32-bit number at byte `offset` of item `index`
+ * (a subtree count), wrapping modulo 2^32 as the inverse delta of an undo expects.
+ */
+export function addToItem(p: Page, index: number, offset: number, delta: number): void {
+  const at = slotOffset(p, index) + offset;
+  const d = p.data;
+  const n = (d[at]! | (d[at + 1]! << 8) | (d[at + 2]! << 16) | (d[at + 3]! << 24)) + delta;
+  d[at] = n & 0xff;
+  d[at + 1] = (n >>> 8) & 0xff;
+  d[at + 2] = (n >>> 16) & 0xff;
+  d[at + 3] = (n >>> 24) & 0xff;
+}

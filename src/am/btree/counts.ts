@@ -9,10 +9,11 @@
  * 1. After every operation, each internal item's count equals the leaf items under its
  *    child (verify checks it); an insert or delete changes the counts along its path by
  *    exactly one, a split or merge sets the counts of the pages it reshaped from their items.
- * 2. A count changes as a replacement of its whole item (`replaceItem`), so it is logged,
- *    locked and undone by item index like any other item change. (A byte-range rewrite would
- *    be undone at a byte offset, which the logical undo of a later insert or delete on the
- *    same page may have moved: the abort would then write the count into another item.)
+ * 2. A count is logged, locked and undone by item index like any other item change: set as a
+ *    replacement of its whole item (`replaceItem`), or moved by one as a delta on the item
+ *    (`addToItem`, a `pg_item_add` record of a few bytes). (A byte-range rewrite would be
+ *    undone at a byte offset, which the logical undo of a later insert or delete on the same
+ *    page may have moved: the abort would then write the count into another item.)
  */
 import type { Frame } from '../../mpool/index.js';
 import { PageType, getSlotCount, getType, itemView } from '../../page/index.js';
@@ -42,8 +43,7 @@ export function adjustPathCounts(t: Btree, delta: number): void {
   for (let d = 0; d < path.depth; d++) {
     const frame = t.pinUnlocked(path.pgnos[d]!);
     try {
-      const i = path.indexes[d]!;
-      setItemCount(t, frame, i, internalCount(frame, i) + delta);
+      t.file.changes.addToItem(t.file.mp, frame, path.indexes[d]!, COUNT_OFFSET, delta);
     } finally {
       t.unpin(frame);
     }

@@ -14,7 +14,9 @@
  */
 import type { Pgno } from '../../util/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
-import { allocItem, deleteItem, insertItem, replaceItem } from '../../page/index.js';
+import {
+  addToItem, allocItem, deleteItem, insertItem, replaceItem,
+} from '../../page/index.js';
 import { META_PGNO, metaCount, setMetaCount } from './meta.js';
 
 /**
@@ -43,6 +45,12 @@ export interface PageChanges {
   deleteItem(file: MPoolFile, frame: Frame, index: number): void;
   /** Replaces slot `index` of a pinned slotted page with `item`. */
   replaceItem(file: MPoolFile, frame: Frame, index: number, item: Uint8Array): void;
+  /**
+   * Adds `delta` to the 32-bit count at byte `offset` of item `index` of a pinned slotted
+   * page (a subtree count): logged as the delta, undone by the opposite one.
+   */
+  addToItem(file: MPoolFile, frame: Frame, index: number, offset: number, delta: number):
+    void;
   /**
    * Tells that `frame` was just allocated by this operation's transaction, before it is
    * formatted (a transaction write-locks it).
@@ -85,6 +93,10 @@ export const directChanges: PageChanges = {
   replaceItem(file, frame, index, item) {
     file.markDirty(frame);
     replaceItem(frame, index, item);
+  },
+  addToItem(file, frame, index, offset, delta) {
+    file.markDirty(frame);
+    addToItem(frame, index, offset, delta);
   },
   rewrite(file, frame, mutate) {
     file.markDirty(frame);

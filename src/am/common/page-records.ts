@@ -16,7 +16,9 @@ import {
 } from '../../util/index.js';
 import { defineLogRecord, type LogRecord, type LogRecordType } from '../../log/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
-import { deleteItem, getLsn, insertItem, replaceItem, setLsn } from '../../page/index.js';
+import {
+  addToItem, deleteItem, getLsn, insertItem, replaceItem, setLsn,
+} from '../../page/index.js';
 import type { ClrWriter, RecoveryFiles, RecoveryHandler } from '../../txn/index.js';
 import { metaCount, setMetaCount } from './meta.js';
 
@@ -78,6 +80,19 @@ export const PgFullRecord = defineLogRecord({
 export const PgCountRecord = defineLogRecord({
   name: 'pg_count', typeId: 24,
   fields: { fileId: 'fileId', pgno: 'pgno', delta: 'f64', ...clrFields },
+});
+
+/**
+ * A subtree count changed by `delta`: the 32-bit number at byte `offset` of item `index`.
+ * Like an item replacement it names the item by index, so its undo finds the same item
+ * after the logical undo of later inserts and deletes on the page; it logs a few bytes
+ * where a replacement logs the item twice.
+ */
+export const PgItemAddRecord = defineLogRecord({
+  name: 'pg_item_add', typeId: 27,
+  fields: {
+    fileId: 'fileId', pgno: 'pgno', index: 'u16', offset: 'u16', delta: 'i32', ...clrFields,
+  },
 });
 
 type Body<T> = T extends LogRecordType<infer B> ? B : never;
@@ -172,6 +187,9 @@ const applyRewrite = (f: Frame, b: Body<typeof PgRewriteRecord>) => {
   f.data.set(b.afterHigh, b.afterHeap);
 };
 
+const applyItemAdd = (f: Frame, b: Body<typeof PgItemAddRecord>) =>
+  addToItem(f, b.index, b.offset, b.delta);
+
 const applyCount = (f: Frame, b: Body<typeof PgCountRecord>) =>
   setMetaCount(f, metaCount(f) + b.delta);
 
@@ -218,6 +236,7 @@ function applierOf(type: LogRecordType<never>): (f: Frame, b: never) => void {
     case PgReplaceRecord.typeId: return applyReplace as never;
     case PgRewriteRecord.typeId: return applyRewrite as never;
     case PgImageRecord.typeId: return applyImage as never;
+    case PgItemAddRecord.typeId: return applyItemAdd as never;
     default: return applyCount as never;
   }
 }
@@ -237,4 +256,6 @@ export const PAGE_RECORD_HANDLERS: [LogRecordType<never>, RecoveryHandler][] = [
   [PgFullRecord as never, fullPageHandler],
   [PgCountRecord as never, pageHandler(PgCountRecord, applyCount,
     (b) => [PgCountRecord as never, { ...b, delta: -b.delta }])],
+  [PgItemAddRecord as never, pageHandler(PgItemAddRecord, applyItemAdd,
+    (b) => [PgItemAddRecord as never, { ...b, delta: -b.delta }])],
 ];

@@ -21,8 +21,8 @@ import { LockMode, type LockManager, pageLockObject } from '../../lock/index.js'
 import type { LogBody, LogRecordType } from '../../log/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
 import {
-  PAGE_HEADER_SIZE, PageType, allocItem, deleteItem, getLsn, insertItem, itemView, pageTypeOf,
-  replaceItem, setLsn,
+  PAGE_HEADER_SIZE, PageType, addToItem, allocItem, deleteItem, getLsn, insertItem, itemView,
+  pageTypeOf, replaceItem, setLsn,
 } from '../../page/index.js';
 import type { Transaction, TxnManager } from '../../txn/index.js';
 import type { ItemFiller, PageChanges, PageCheck } from './changes.js';
@@ -31,7 +31,7 @@ import { imageParts } from './page-image.js';
 import { FreshPages } from './fresh-pages.js';
 import {
   IMAGE_START, PgCountRecord, PgDeleteRecord, PgFullRecord, PgImageRecord, PgInsertRecord,
-  PgReplaceRecord, PgRewriteRecord, fullPageBody,
+  PgItemAddRecord, PgReplaceRecord, PgRewriteRecord, fullPageBody,
 } from './page-records.js';
 
 /** Bytes of the header a before/after comparison skips: checksum and LSN change anyway. */
@@ -205,6 +205,22 @@ export class TxnChanges implements PageChanges {
     });
     file.markDirty(frame);
     replaceItem(frame, index, item);
+    setLsn(frame, lsn);
+  }
+
+  addToItem(file: MPoolFile, frame: Frame, index: number, offset: number, delta: number):
+    void {
+    if (this.changeFresh(file, frame)) {
+      addToItem(frame, index, offset, delta);
+      return;
+    }
+    this.imageIfStale(file, frame);
+    const lsn = this.mgr.append(this.txn, PgItemAddRecord, {
+      fileId: fileId(file.id), pgno: frame.pgno, index, offset, delta, clr: false,
+      undoNext: ZERO_LSN,
+    });
+    file.markDirty(frame);
+    addToItem(frame, index, offset, delta);
     setLsn(frame, lsn);
   }
 
