@@ -33,7 +33,7 @@ import { collectKeys, collectPairs } from './bulk.js';
 export type { RecordWindow };
 
 /** Access methods a `Database` can use (more arrive with later versions). */
-export type DatabaseType = 'btree';
+export type DatabaseType = 'btree' | 'hash';
 
 /** What `Database.stat` reports (Berkeley DB's `DB->stat`): the database's shape. */
 export type DatabaseStat = AmShape & {

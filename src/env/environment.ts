@@ -86,14 +86,33 @@ export interface DatabaseConfig {
   duplicates?: DuplicatesMode;
   /** Order of sorted duplicates; default unsigned byte order. Given again at every open. */
   dupComparator?: Comparator;
-  /** Keep record numbers (DB_RECNUM; not with duplicates). Fixed at creation. */
+  /** Keep record numbers (DB_RECNUM; btree only, not with duplicates). Fixed at creation. */
   recordNumbers?: boolean;
+  /**
+   * Hash: the target number of pairs per bucket (DB_HASH's h_ffactor). Default 0: a bucket
+   * splits when its page overflows. Fixed at creation.
+   */
+  fillFactor?: number;
+  /**
+   * Hash: the number of pairs expected (h_nelem); with `fillFactor` it sizes a new table.
+   * Fixed at creation.
+   */
+  expectedSize?: number;
+  /**
+   * Hash: the hash function, bytes to a 32-bit integer (h_hash). Default Berkeley DB 5.3's.
+   * Must be given again at every open.
+   */
+  hash?: (bytes: Uint8Array) => number;
 }
 
 /** Every name `openDatabase` accepts: the one list its unknown-option check uses. */
 const DATABASE_CONFIG_NAMES = optionNames<DatabaseConfig>()([
   'type', 'create', 'comparator', 'pageSize', 'duplicates', 'dupComparator', 'recordNumbers',
+  'fillFactor', 'expectedSize', 'hash',
 ]);
+
+/** The options every access method takes; the others belong to some kinds only. */
+const COMMON_CONFIG_NAMES = new Set(['type', 'create', 'pageSize']);
 
 /** A database config after `checkDatabaseConfig`: a plain object of checked values. */
 type CheckedDatabaseConfig = Omit<DatabaseConfig, 'type'> & {
@@ -130,6 +149,7 @@ function checkDatabaseConfig(config: unknown): CheckedDatabaseConfig {
     throw new InvalidArgumentError(`database type ${describeValue(type)} is not supported ` +
       `(supported: ${accessMethodNames().map((n) => `'${n}'`).join(', ')})`);
   }
+  checkKindOptions(given, kind);
   checkBoolean('create', create);
   checkBoolean('recordNumbers', given.recordNumbers);
   checkFunction('comparator', comparator);
@@ -146,6 +166,17 @@ function checkDatabaseConfig(config: unknown): CheckedDatabaseConfig {
     );
   }
   return { ...(given as DatabaseConfig), type: type as DatabaseType, kind };
+}
+
+/** Refuses an option the access method does not read (a comparator for a hash, ...). */
+function checkKindOptions(given: object, kind: AccessMethodKind): void {
+  for (const [name, value] of Object.entries(given)) {
+    if (value === undefined || COMMON_CONFIG_NAMES.has(name)) continue;
+    if (!kind.configNames.includes(name)) {
+      throw new InvalidArgumentError(`database config ${name} does not apply to a ` +
+        `${kind.name} database (its options: ${kind.configNames.join(', ')})`);
+    }
+  }
 }
 
 function checkBoolean(name: string, value: unknown): void {

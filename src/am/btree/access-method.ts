@@ -50,6 +50,7 @@ export const btreeKind: AccessMethodKind = {
   name: 'btree',
   amType: AmType.BTREE,
   logRecords: [],
+  configNames: ['comparator', 'duplicates', 'dupComparator', 'recordNumbers'],
   create(file: AmFile, config: AmConfig): void {
     Btree.create(file, btreeConfig(config));
   },

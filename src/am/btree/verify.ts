@@ -20,10 +20,10 @@
  * directly, never through the tree's `PageChanges`, so it takes no locks.
  */
 import { type Pgno, compareBytes } from '../../util/index.js';
-import { type AmVerifyReport, overflowCapacity } from '../common/index.js';
+import { type AmVerifyReport, overflowCapacity, slotProblems } from '../common/index.js';
 import type { Frame } from '../../mpool/index.js';
 import {
-  PAGE_HEADER_SIZE, PageType, SLOT_SIZE, getExtra, getGarbage, getHeapStart, getLevel, getNext,
+  PAGE_HEADER_SIZE, PageType, SLOT_SIZE, getExtra, getLevel, getNext,
   getPrev, getSlotCount, getType, slotLength, slotOffset,
 } from '../../page/index.js';
 import {
@@ -93,28 +93,7 @@ function compareEntries(t: Btree, a: Entry, b: Entry): number {
 
 /** Slot and heap accounting of a slotted page. */
 function checkSlots(w: Walk, frame: Frame): void {
-  const count = getSlotCount(frame);
-  const size = frame.data.length;
-  const slotsEnd = PAGE_HEADER_SIZE + count * SLOT_SIZE;
-  const heap = getHeapStart(frame);
-  if (heap < slotsEnd || heap > size) fail(w, `page ${frame.pgno}: heap start ${heap} invalid`);
-  const spans: [number, number][] = [];
-  let live = 0;
-  for (let i = 0; i < count; i++) {
-    const off = slotOffset(frame, i);
-    const len = slotLength(frame, i);
-    if (off < heap || off + len > size) fail(w, `page ${frame.pgno}: slot ${i} out of bounds`);
-    spans.push([off, off + len]);
-    live += len;
-  }
-  spans.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < spans.length; i++) {
-    if (spans[i]![0] < spans[i - 1]![1]) fail(w, `page ${frame.pgno}: items overlap`);
-  }
-  if (live + getGarbage(frame) !== size - heap) {
-    fail(w, `page ${frame.pgno}: ${live} live + ${getGarbage(frame)} garbage bytes ` +
-      `!= heap of ${size - heap}`);
-  }
+  for (const problem of slotProblems(frame, frame.pgno)) fail(w, problem);
 }
 
 /** Item i of a page as an entry (copies: the page is unpinned before they are used). */

@@ -165,6 +165,8 @@ export interface AccessMethodKind {
   readonly amType: number;
   /** Log record types it adds (invariant 4). */
   readonly logRecords: readonly LogRecordType[];
+  /** The options of a database config it reads (the environment refuses the others'). */
+  readonly configNames: readonly string[];
   /** Formats a new, empty file. */
   create(file: AmFile, config: AmConfig): void;
   /** Opens an existing file whose meta page names this kind; checks `config` against it. */

@@ -12,7 +12,7 @@
  *    counts on the body (an overflow page's payload) being as it was left.
  * 5. A page the file grows by is fresh before it is formatted: its prior bytes are beyond
  *    `lastPgno` and mean nothing, so a transaction logs no record for formatting it as a
- *    btree page (its image at commit is the redo; see fresh-pages.ts).
+ *    slotted page (its image at commit is the redo; see fresh-pages.ts).
  */
 import { type Pgno, CorruptionError, pgno } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';

@@ -1,6 +1,6 @@
 /**
  * `FreshPages`: the pages a transaction allocated itself, and which of them it changed
- * without records (item changes, and rewrites that leave a btree page). Such changes need no
+ * without records (item changes, and rewrites that leave a slotted page). Such changes need no
  * undo record: undoing the allocation returns the page to what it was before (a free page,
  * restored from its logged image) or beyond the file's last page (where its bytes mean
  * nothing), whatever was put on it since.
@@ -23,8 +23,10 @@
  */
 import { type Lsn, ZERO_LSN, fileId, pgno } from '../../util/index.js';
 import type { LogRecordType } from '../../log/index.js';
-import type { Frame, MPoolFile } from '../../mpool/index.js';
-import { PAGE_HEADER_SIZE, PageType, getLsn, getType, setLsn } from '../../page/index.js';
+import type { MPoolFile } from '../../mpool/index.js';
+import {
+  PAGE_HEADER_SIZE, PageType, getLsn, getType, isSlottedType, setLsn,
+} from '../../page/index.js';
 import { imageParts } from './page-image.js';
 import { META_PGNO, metaLast } from './meta.js';
 import { PgImageRecord } from './page-records.js';
@@ -103,7 +105,7 @@ export class FreshPages {
 
   /**
    * After an abort's undo: the fresh pages beyond `lastPgno` again are pages the file grew
-   * by, and no record unformats a btree page formatted there. Their headers are zeroed here,
+   * by, and no record unformats a slotted page formatted there. Their headers are zeroed here,
    * keeping the LSN, as undoing a logged formatting would: such a page must not pass for a
    * page of the tree.
    */
@@ -142,15 +144,10 @@ function unformat(file: MPoolFile, p: number): void {
   }
 }
 
-function isBtreePage(frame: Frame): boolean {
-  const type = getType(frame);
-  return type === PageType.BTREE_LEAF || type === PageType.BTREE_INTERNAL;
-}
-
 function logImage(file: MPoolFile, p: number, append: ChainAppend): void {
   const frame = file.get(pgno(p));
   try {
-    if (!isBtreePage(frame)) return;
+    if (!isSlottedType(getType(frame))) return;
     const [heap, low, high] = imageParts(frame.data);
     const lsn = append(PgImageRecord, {
       fileId: fileId(file.id), pgno: frame.pgno, heap, low, high, clr: false,

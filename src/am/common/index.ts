@@ -7,6 +7,7 @@ export * from './changes.js';
 export * from './am-file.js';
 export * from './alloc.js';
 export * from './overflow.js';
+export * from './slot-check.js';
 export * from './page-records.js';
 export { TxnChanges } from './txn-changes.js';
 export { imageParts } from './page-image.js';

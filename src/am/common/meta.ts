@@ -10,7 +10,7 @@
  * |     40 |    4 | magic        | 0x53544F57 ("STOW")                                      |
  * |     44 |    4 | version      | on-disk format version, `FORMAT_VERSION`                 |
  * |     48 |    4 | pageSize     | bytes per page of this file                              |
- * |     52 |    1 | amType       | `AmType` (1: btree)                                      |
+ * |     52 |    1 | amType       | `AmType` (1: btree, 2: hash)                             |
  * |     53 |    1 | flags        | bit 0: keys ordered by a user comparator                 |
  * |     56 |    4 | rootPgno     | root page of the access method                           |
  * |     60 |    4 | lastPgno     | highest page number ever allocated                       |
@@ -38,7 +38,7 @@ export const FORMAT_VERSION = 1;
 export const META_PGNO = pgno(0);
 
 /** Access methods, as stored in the meta page. Never renumber. */
-export const AmType = { BTREE: 1 } as const;
+export const AmType = { BTREE: 1, HASH: 2 } as const;
 export type AmType = (typeof AmType)[keyof typeof AmType];
 
 export const META_FLAG_USER_COMPARATOR = 1;

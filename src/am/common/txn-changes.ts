@@ -21,8 +21,8 @@ import { LockMode, type LockManager, pageLockObject } from '../../lock/index.js'
 import type { LogBody, LogRecordType } from '../../log/index.js';
 import type { Frame, MPoolFile } from '../../mpool/index.js';
 import {
-  PAGE_HEADER_SIZE, PageType, addToItem, allocItem, deleteItem, getLsn, insertItem, itemView,
-  pageTypeOf, replaceItem, setLsn,
+  PAGE_HEADER_SIZE, addToItem, allocItem, deleteItem, getLsn, insertItem, itemView,
+  isSlottedType, pageTypeOf, replaceItem, setLsn,
 } from '../../page/index.js';
 import type { Transaction, TxnManager } from '../../txn/index.js';
 import type { ItemFiller, PageChanges, PageCheck } from './changes.js';
@@ -48,8 +48,7 @@ const LINKS_START = 24;
 const LINKS_END = 32;
 
 function isSlotted(data: Uint8Array): boolean {
-  const type = pageTypeOf(data);
-  return type === PageType.BTREE_LEAF || type === PageType.BTREE_INTERNAL;
+  return isSlottedType(pageTypeOf(data));
 }
 
 type RewriteBody = LogBody<typeof PgRewriteRecord>;
@@ -269,11 +268,11 @@ export class TxnChanges implements PageChanges {
   }
 
   /**
-   * A rewrite of a fresh page that leaves it a btree page needs no record, as an item change
+   * A rewrite of a fresh page that leaves it a slotted page needs no record, as an item change
    * of it does not: the page's image at commit is its redo. This covers the formatting of a
    * page the file grew by, whose prior bytes nothing can need. Other rewrites of a fresh page
    * (freeing it, or formatting a page taken from the free list, `wholeBefore`) are logged:
-   * the commit images only btree pages.
+   * the commit images only slotted pages.
    */
   rewrite(file: MPoolFile, frame: Frame, mutate: () => void, wholeBefore = false): void {
     const fresh = !wholeBefore && this.fresh.has(file, frame.pgno);
