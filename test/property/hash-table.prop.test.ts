@@ -245,3 +245,39 @@ describe.each<Dups>(['none', 'sorted', 'unsorted'])('hash table, duplicates %s',
     }), { seed, numRuns: scaled(30) });
   });
 });
+
+describe('hash walk while the table changes (HS-06)', () => {
+  it('shows every pair present for the whole walk exactly once', () => {
+    const seed = propertySeed('hash-walk-changes');
+    const stepArb = fc.record({ inserts: fc.integer({ min: 0, max: 6 }),
+      deletes: fc.integer({ min: 0, max: 2 }) });
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1500 }), fc.array(stepArb,
+      { minLength: 1, maxLength: 300 }), (size, steps) => {
+      const r = open(tempDir('stowage-hash-walk-'), 'none');
+      try {
+        for (let i = 0; i < size; i++) r.db.put(enc(`old${i}`), enc(`v${i % 13}`.repeat(i % 7)));
+        const kept = new Set([...Array(size).keys()].map((i) => `old${i}`));
+        const shown = new Map<string, number>();
+        const c = r.db.cursor();
+        let n = 0;
+        for (let on = c.next(), s = 0; on; on = c.next(), s++) {
+          const k = dec(c.key());
+          shown.set(k, (shown.get(k) ?? 0) + 1);
+          const step = steps[s % steps.length]!;
+          for (let j = 0; j < step.inserts; j++) r.db.put(enc(`new${n++}`), enc('w'));
+          for (let j = 0; j < step.deletes; j++) {
+            const victim = `old${(s * 7 + j * 13) % size}`;
+            if (victim !== k && r.db.del(enc(victim))) kept.delete(victim);
+          }
+          if (n > 5000) break;
+        }
+        if (n <= 5000) for (const k of kept) expect(shown.get(k), k).toBe(1);
+        for (const [k, times] of shown) expect(times, k).toBe(1);
+        c.close();
+        expect(r.db.verify().errors).toEqual([]);
+      } finally {
+        r.env.close();
+      }
+    }), { seed, numRuns: scaled(8) });
+  });
+});

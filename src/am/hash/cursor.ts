@@ -35,6 +35,12 @@ import { itemKey, searchPage } from './page-items.js';
 import { valueAt, valueCount } from './dup-set.js';
 import { bucketPage } from './format.js';
 import { type DupFinder, cursorWrites } from './cursor-writes.js';
+import { groupBuckets, groupOf, nextBucket, prevBucket } from './walk-order.js';
+
+/** A key as a string of its bytes (for the set of keys a split group has shown). */
+function keyText(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+}
 
 type State = 'unset' | 'page' | 'key' | 'closed';
 
@@ -58,6 +64,15 @@ export class HashCursor implements AmCursor, HashListener {
   /** On a hole: no value of its key is left (so the next key starts at the hole). */
   private keyGone = false;
   private closedReason = 'the cursor is closed';
+  /** The table's highest bucket when the walk began (walk-order.ts). */
+  private originMax = -1;
+  /**
+   * Once the group being walked split under the cursor: the keys the group has shown
+   * (latin1 strings), skipped from then on, and whether the next step starts the group over.
+   */
+  private shown: Set<string> | undefined;
+  private shownGroup = -1;
+  private restart = false;
 
   constructor(private readonly t: HashTable) {
     t.listeners.add(this);
@@ -82,11 +97,13 @@ export class HashCursor implements AmCursor, HashListener {
 
   first(): boolean {
     this.checkOpen();
+    this.beginWalk();
     return this.land(this.scanForward({ bucket: 0, pgno: this.primary(0), index: 0, dup: 0 }));
   }
 
   last(): boolean {
     this.checkOpen();
+    this.beginWalk();
     const max = this.t.table().maxBucket;
     return this.land(this.scanBackward(this.endOf(max)));
   }
@@ -96,6 +113,7 @@ export class HashCursor implements AmCursor, HashListener {
     if (this.state === 'unset') return this.first();
     const at = this.located();
     const from = this.deleted ? at : { ...at, dup: at.dup + 1 };
+    if (this.restart && !this.moreValuesAt(from)) return this.land(this.restartGroup(at));
     return this.land(this.scanForward(from));
   }
 
@@ -119,6 +137,7 @@ export class HashCursor implements AmCursor, HashListener {
     if (this.state === 'unset') return this.first();
     const at = this.located();
     const from = this.deleted && this.keyGone ? at : { ...at, index: at.index + 1, dup: 0 };
+    if (this.restart) return this.land(this.restartGroup(at));
     return this.land(this.scanForward(from));
   }
 
@@ -134,6 +153,7 @@ export class HashCursor implements AmCursor, HashListener {
     const spot = this.t.find(key);
     if (!spot) return false;
     this.t.unpin(spot.frame);
+    this.beginWalk();
     return this.land({ bucket: spot.bucket, pgno: spot.frame.pgno, index: spot.index, dup: 0 });
   }
 
@@ -150,12 +170,12 @@ export class HashCursor implements AmCursor, HashListener {
 
   seekBoth(key: Uint8Array, value: Uint8Array): boolean {
     this.checkOpen();
-    return this.land(this.writes().findPair(key, value, 'exact'));
+    return this.landAbsolute(this.writes().findPair(key, value, 'exact'));
   }
 
   seekBothRange(key: Uint8Array, value: Uint8Array): boolean {
     this.checkOpen();
-    return this.land(this.writes().findPair(key, value, 'range'));
+    return this.landAbsolute(this.writes().findPair(key, value, 'range'));
   }
 
   seekRecno(_recno: number): boolean {
@@ -187,6 +207,10 @@ export class HashCursor implements AmCursor, HashListener {
     copy.savedValue = this.savedValue;
     copy.deleted = this.deleted;
     copy.keyGone = this.keyGone;
+    copy.originMax = this.originMax;
+    copy.shown = this.shown && new Set(this.shown);
+    copy.shownGroup = this.shownGroup;
+    copy.restart = this.restart;
     return copy;
   }
 
@@ -232,7 +256,7 @@ export class HashCursor implements AmCursor, HashListener {
   putKey(key: Uint8Array, value: Uint8Array, position: 'first' | 'last', noDupData = false):
     void {
     this.checkOpen();
-    this.land(this.writes().putKeyed(key, value, position, noDupData));
+    this.landAbsolute(this.writes().putKeyed(key, value, position, noDupData));
   }
 
   putBefore(value: Uint8Array): boolean {
@@ -310,7 +334,90 @@ export class HashCursor implements AmCursor, HashListener {
     this.state = 'page';
     this.deleted = false;
     this.version = this.t.version;
+    if (this.originMax < 0) this.originMax = this.t.table().maxBucket;
+    if (this.shown) this.noteShown(to);
     return true;
+  }
+
+  /** Lands on `to` as the start of a new walk (a seek, a put). */
+  private landAbsolute(to: Place | undefined): boolean {
+    if (!to) return false;
+    this.beginWalk();
+    return this.land(to);
+  }
+
+  private beginWalk(): void {
+    this.originMax = this.t.table().maxBucket;
+    this.shown = undefined;
+    this.shownGroup = -1;
+    this.restart = false;
+  }
+
+  /** Records `to` as shown while its group is the one split under the cursor. */
+  private noteShown(to: Place): void {
+    if (groupOf(to.bucket, this.originMax) !== this.shownGroup) {
+      this.shown = undefined;
+      this.restart = false;
+      return;
+    }
+    this.shown!.add(this.onPage(to.pgno, (frame) => keyText(itemKey(this.t.file, frame,
+      to.index))));
+  }
+
+  /**
+   * The table is about to split bucket `bucket`: when it is in the group being walked, the
+   * keys the group has shown so far are kept, and the next step walks the group again from
+   * its start, skipping them (walk-order.ts).
+   */
+  beforeSplit(bucket: number): void {
+    if (this.state === 'unset' || this.state === 'closed' || this.originMax < 0) return;
+    const at = this.located();
+    const group = groupOf(at.bucket, this.originMax);
+    if (groupOf(bucket, this.originMax) !== group) return;
+    if (!this.shown || this.shownGroup !== group) {
+      this.shown = this.shownBefore(at, group);
+      this.shownGroup = group;
+    }
+    this.restart = true;
+  }
+
+  /** Keys of group `group` before `at` in walk order, and `at`'s own unless deleted. */
+  private shownBefore(at: Place, group: number): Set<string> {
+    const shown = new Set<string>();
+    const table = this.t.table();
+    for (const b of groupBuckets(group, this.originMax, table.maxBucket)) {
+      let reached = false;
+      this.t.walkChain(b, (frame) => {
+        const here = frame.pgno === at.pgno;
+        const end = here ? Math.min(at.index + (this.deleted ? 0 : 1), getSlotCount(frame))
+          : getSlotCount(frame);
+        for (let i = 0; i < end; i++) shown.add(keyText(itemKey(this.t.file, frame, i)));
+        reached = here;
+        return here;
+      });
+      if (reached || b === at.bucket) break;
+    }
+    return shown;
+  }
+
+  /** Whether the item at `from` has a value at `from.dup` (a step inside it). */
+  private moreValuesAt(from: Place): boolean {
+    if (this.deleted) return false;
+    return this.onPage(from.pgno, (frame) => from.index < getSlotCount(frame) &&
+      from.dup < valueCount(this.t.file, frame, from.index));
+  }
+
+  /** The first pair of `at`'s group not shown yet (after a split of the group). */
+  private restartGroup(at: Place): Place | undefined {
+    const g = groupOf(at.bucket, this.originMax);
+    this.restart = false;
+    return this.scanForward({ bucket: g, pgno: this.primary(g), index: 0, dup: 0 });
+  }
+
+  /** Whether the item at `index` of `frame` was shown already in a split group. */
+  private skips(bucket: number, frame: Frame, index: number): boolean {
+    if (!this.shown || groupOf(bucket, this.originMax) !== this.shownGroup) return false;
+    return this.shown.has(keyText(itemKey(this.t.file, frame, index)));
   }
 
   private primary(bucket: number): Pgno {
@@ -335,6 +442,7 @@ export class HashCursor implements AmCursor, HashListener {
   /** The first position at or after `from` holding a value, or undefined at the end. */
   private scanForward(from: Place): Place | undefined {
     const max = this.t.table().maxBucket;
+    if (this.originMax < 0) this.originMax = max;
     let { bucket, pgno, index, dup } = from;
     for (;;) {
       const frame = this.t.pinChainPage(pgno);
@@ -344,13 +452,15 @@ export class HashCursor implements AmCursor, HashListener {
           index++;
           dup = 0;
         }
+        while (index < slots && dup === 0 && this.skips(bucket, frame, index)) index++;
         if (index < slots) return { bucket, pgno, index, dup };
         const next = getNext(frame);
         if (next !== 0) {
           pgno = next;
         } else {
-          if (bucket >= max) return undefined;
-          bucket++;
+          const after = nextBucket(bucket, this.originMax, max);
+          if (after === undefined) return undefined;
+          bucket = after;
           pgno = this.primary(bucket);
         }
         index = 0;
@@ -384,8 +494,9 @@ export class HashCursor implements AmCursor, HashListener {
           pgno = prev;
           index = Infinity;
         } else {
-          if (bucket === 0) return undefined;
-          ({ bucket, pgno, index } = this.endOf(bucket - 1));
+          const before = prevBucket(bucket, this.originMax, this.t.table().maxBucket);
+          if (before === undefined) return undefined;
+          ({ bucket, pgno, index } = this.endOf(before));
         }
         dup = Infinity;
       } finally {

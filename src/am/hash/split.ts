@@ -44,6 +44,8 @@ export function splitBucket(t: HashTable): void {
   const table = copyTable(t.table());
   const from = grow(table);
   const added = table.maxBucket;
+  for (const l of t.listeners) l.beforeSplit(from);
+  t.beforeChange();
   const meta = f.mp.get(META_PGNO);
   try {
     if (added >= 2 && (added & (added - 1)) === 0) reserveLevel(t, meta, table, added);

@@ -54,6 +54,8 @@ export interface Spot {
 /** Something that must hear of every change (a cursor). */
 export interface HashListener {
   detach(): void;
+  /** Bucket `bucket` is about to split (after `detach`, before any pair moves). */
+  beforeSplit(bucket: number): void;
 }
 
 interface MetaView {
