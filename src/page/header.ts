@@ -41,15 +41,13 @@ export const PageType = {
   FREE: 5,
   /** A hash bucket's page, primary or one of its chain (am/hash). */
   HASH_BUCKET: 6,
-  /** A page of an off-page duplicate set of a hash database (am/hash). */
-  HASH_DUPS: 7,
 } as const;
 export type PageType = (typeof PageType)[keyof typeof PageType];
 
 /** True for the kinds of page whose body is slotted (slotted.ts): the access methods' data. */
 export function isSlottedType(type: number): boolean {
   return type === PageType.BTREE_LEAF || type === PageType.BTREE_INTERNAL ||
-    type === PageType.HASH_BUCKET || type === PageType.HASH_DUPS;
+    type === PageType.HASH_BUCKET;
 }
 
 const OFF_CHECKSUM = 0;

@@ -16,15 +16,16 @@
 import {
   InvalidArgumentError, compareBytes, describeError, describeValue,
 } from '../../util/index.js';
-import { slotLength, totalFree, getSlotCount } from '../../page/index.js';
+import { getNext } from '../../page/index.js';
 import {
   AM_PUT_NO_OVERWRITE, AM_PUT_OVERWRITE_DUP, type AmPutResult, freeOverflow, writeOverflow,
 } from '../common/index.js';
 import type { HashTable, Spot } from './table.js';
-import { ITEM_DUPS, ITEM_VALUE_OVERFLOW, readRef } from './format.js';
+import { DUP_VALUE_HEADER, ITEM_DUPS, ITEM_VALUE_OVERFLOW, readRef } from './format.js';
 import { buildItem, flagsOf, keyPartOf, valuePart } from './page-items.js';
 import { encodeSet, setPart, setValues } from './dup-set.js';
-import { placeInBucket, unlinkPage } from './chain.js';
+import { appendItem, placeInBucket, reclaimEmpty } from './chain.js';
+import { freeSpace, roomToGrow } from './capacity.js';
 import { splitBucket, splitDue } from './split.js';
 import { deleteAt } from './writes.js';
 
@@ -82,9 +83,10 @@ export function storeDuplicate(
   const spot = t.find(key);
   if (!spot) {
     t.beforeChange();
-    const added = placeInBucket(t, t.bucketOf(key), buildItem(t.keyPart(key), t.valuePart(value)));
+    const item = buildItem(t.keyPart(key), t.valuePart(value));
+    const placed = placeInBucket(t, t.bucketOf(key), item);
     t.file.changes.adjustCount(t.file.mp, 1);
-    if (splitDue(t, added)) splitBucket(t);
+    if (splitDue(t, placed)) splitBucket(t);
     return { result: 'stored', dup: 0 };
   }
   try {
@@ -107,7 +109,7 @@ export function storeDuplicate(
     }
     values.splice(at, 0, value);
     t.beforeChange();
-    writeSet(t, spot, values);
+    writeSet(t, spot, values, value);
     t.file.changes.adjustCount(t.file.mp, 1);
     return { result: 'stored', dup: at };
   } finally {
@@ -116,30 +118,46 @@ export function storeDuplicate(
 }
 
 /**
- * Rewrites the item at `spot` to hold `values` (the caller called `beforeChange` and still
- * unpins `spot.frame`): in place when it fits, else moved to a page of its bucket with room.
+ * Whether the set of the item at `spot`, holding `values` once `added` joins it, lives on
+ * an overflow chain: once there it stays (as the real library's off-page sets), and it goes
+ * there when it outgrows the page's inline limit or the added value outgrows the page's
+ * free space (Berkeley DB's __ham_add_dup).
  */
-export function writeSet(t: HashTable, spot: Spot, values: readonly Uint8Array[]): void {
+function setOffPage(t: HashTable, spot: Spot, part: Uint8Array, added?: Uint8Array): boolean {
+  if (flagsOf(spot.frame, spot.index) & ITEM_VALUE_OVERFLOW) return true;
+  if (part.length > t.maxValue) return true;
+  return added !== undefined && added.length + DUP_VALUE_HEADER > freeSpace(spot.frame);
+}
+
+/**
+ * Rewrites the item at `spot` to hold `values` (the caller called `beforeChange` and still
+ * unpins `spot.frame`); `added` is the value a put just added. In place when it fits, else
+ * moved to a later page of its chain with room (or a new one), which always splits the
+ * table, as the real library's __ham_check_move.
+ */
+export function writeSet(t: HashTable, spot: Spot, values: readonly Uint8Array[],
+  added?: Uint8Array): void {
   const f = t.file;
   const { frame, index } = spot;
+  const part = encodeSet(values);
+  const offPage = setOffPage(t, spot, part, added);
   if (flagsOf(frame, index) & ITEM_VALUE_OVERFLOW) {
     const ref = readRef(valuePart(frame, index), 0);
     freeOverflow(f, ref.pgno, ref.length);
   }
-  const part = encodeSet(values);
-  const stored = part.length <= t.maxValue ? part
-    : { chain: writeOverflow(f, part), length: part.length };
+  const stored = offPage ? { chain: writeOverflow(f, part), length: part.length } : part;
   const item = buildItem(keyPartOf(frame, index), stored, true);
-  if (totalFree(frame) + slotLength(frame, index) >= item.length) {
+  if (roomToGrow(frame, index, item)) {
     f.changes.replaceItem(f.mp, frame, index, item);
     return;
   }
+  const next = getNext(frame);
   f.changes.deleteItem(f.mp, frame, index);
-  const added = placeInBucket(t, spot.bucket, item);
-  if (getSlotCount(frame) === 0) unlinkPage(t, frame);
-  if (splitDue(t, added)) splitBucket(t);
+  if (next !== 0) placeInBucket(t, spot.bucket, item, next);
+  else appendItem(t, frame.pgno, item);
+  reclaimEmpty(t, frame);
+  splitBucket(t);
 }
-
 /** Deletes value `dup` of the item at `spot` (the whole item when it is the last value). */
 export function deleteDuplicate(t: HashTable, spot: Spot, dup: number): void {
   const values = valuesAt(t, spot);

@@ -22,20 +22,27 @@ import type { Frame } from '../../mpool/index.js';
 import {
   PageType, getSlotCount, initPage, itemView, slotLength,
 } from '../../page/index.js';
-import { META_LAST_RANGE, META_PGNO, metaLast, setMetaLast } from '../common/index.js';
+import {
+  META_LAST_RANGE, META_PGNO, freePage, metaLast, setMetaLast,
+} from '../common/index.js';
 import { bucketFor, grow } from './addressing.js';
 import {
   META_TABLE_RANGE, type TableState, bucketPage, levelOf, writeTable,
 } from './format.js';
 import type { HashTable } from './table.js';
-import { itemKey } from './page-items.js';
-import { placeInBucket, unlinkPage } from './chain.js';
+import { keyOfItem } from './page-items.js';
+import { type Placed, appendPage, insertOnPage } from './chain.js';
+import { roomFor } from './capacity.js';
 
-/** True when the split that a put just caused is due (fill factor 0: a page was added). */
-export function splitDue(t: HashTable, pageAdded: boolean): boolean {
-  const table = t.table();
-  if (table.fillFactor === 0) return pageAdded;
-  return t.count() > table.fillFactor * (table.maxBucket + 1);
+/**
+ * True when the put that placed a pair as `placed` splits the table: it added a page to a
+ * chain, or with a fill factor, the page it went on holds more pairs than that (the real
+ * library counts the pairs of that one page).
+ */
+export function splitDue(t: HashTable, placed: Placed): boolean {
+  if (placed.pageAdded) return true;
+  const fillFactor = t.table().fillFactor;
+  return fillFactor !== 0 && placed.pairs > fillFactor;
 }
 
 /** Adds one bucket and moves its share of pairs into it (invariants 1 and 2). */
@@ -82,23 +89,55 @@ export function formatBucketPage(t: HashTable, p: Pgno): void {
   }
 }
 
-/** Moves the pairs of bucket `from` that `table` places in bucket `to` there. */
+/**
+ * Rebuilds bucket `from` and the new bucket `to` (empty): the pairs of `from`'s chain, page
+ * by page and slot by slot, each go to the last page of the bucket `table` places them in,
+ * or to a page added after it when that page has no room (the real library's split). The
+ * old chain's pages after its primary page are freed first.
+ */
 function movePairs(t: HashTable, from: number, to: number, table: TableState): void {
-  const pages: Pgno[] = [];
-  t.walkChain(from, (frame) => void pages.push(frame.pgno));
-  for (const p of pages) {
-    const frame = t.pinChainPage(p);
+  const f = t.file;
+  const items = takeBucket(t, from);
+  const last = new Map<number, Pgno>([[from, bucketPage(table, from)],
+    [to, bucketPage(table, to)]]);
+  for (const item of items) {
+    const key = keyOfItem(f, item);
+    const bucket = bucketFor(t.hash(key), table) === to ? to : from;
+    const frame = t.pinChainPage(last.get(bucket)!);
     try {
-      for (let i = getSlotCount(frame) - 1; i >= 0; i--) {
-        const key = itemKey(t.file, frame, i);
-        if (bucketFor(t.hash(key), table) !== to) continue;
-        const item = itemView(frame, i).slice(0, slotLength(frame, i));
-        t.file.changes.deleteItem(t.file.mp, frame, i);
-        placeInBucket(t, to, item);
+      if (roomFor(frame, item, false)) {
+        insertOnPage(t, frame, item);
+        continue;
       }
-      if (getSlotCount(frame) === 0 && p !== bucketPage(table, from)) unlinkPage(t, frame);
+      const page = appendPage(t, frame.pgno);
+      insertOnPage(t, page, item);
+      last.set(bucket, page.pgno);
+      t.unpin(page);
     } finally {
       t.unpin(frame);
     }
   }
+}
+
+/** Empties bucket `bucket` (its primary page kept, the rest freed); returns its items. */
+function takeBucket(t: HashTable, bucket: number): Uint8Array[] {
+  const f = t.file;
+  const pages: Pgno[] = [];
+  const items: Uint8Array[] = [];
+  t.walkChain(bucket, (frame) => {
+    pages.push(frame.pgno);
+    for (let i = 0; i < getSlotCount(frame); i++) {
+      items.push(itemView(frame, i).slice(0, slotLength(frame, i)));
+    }
+  });
+  pages.forEach((p, n) => {
+    const frame = t.pinChainPage(p);
+    try {
+      if (n === 0) f.changes.rewrite(f.mp, frame, () => initPage(frame, p, PageType.HASH_BUCKET));
+      else freePage(f, frame);
+    } finally {
+      t.unpin(frame);
+    }
+  });
+  return items;
 }

@@ -1,6 +1,6 @@
 /**
  * Point writes on a hash table without duplicates: store (insert or replace) and delete,
- * with the split a store may cause.
+ * with the split a store may cause, placed as the real library places them (chain.ts).
  *
  * Layer: am/hash (rank 5).
  *
@@ -8,17 +8,19 @@
  * 1. A refused store (the key exists and may not be overwritten) changes nothing.
  * 2. Every overflow chain an item drops (a replaced value's, a deleted pair's) is freed in
  *    the same operation.
- * 3. The record count moves by the number of pairs stored or deleted.
+ * 3. The record count moves by the number of values stored or deleted.
+ * 4. A replacement stays in place when neither value is on an overflow chain and the growth
+ *    fits the page; otherwise the pair is stored again from its page on (Berkeley DB's
+ *    __ham_replpair), which may add a page and split the table.
  */
-import { totalFree, getSlotCount, slotLength } from '../../page/index.js';
-import { freeOverflow, type AmPutResult } from '../common/index.js';
+import { getSlotCount } from '../../page/index.js';
+import { type AmPutResult, freeOverflow } from '../common/index.js';
 import type { HashTable, Spot } from './table.js';
-import { buildItem, itemChains, keyPartOf, flagsOf } from './page-items.js';
-import { placeInBucket, unlinkPage } from './chain.js';
+import { buildItem, flagsOf, itemChains, keyPartOf, valuePart } from './page-items.js';
+import { placeInBucket, reclaimEmpty } from './chain.js';
 import { splitBucket, splitDue } from './split.js';
-import { ITEM_VALUE_OVERFLOW } from './format.js';
-import { readRef } from './format.js';
-import { valuePart } from './page-items.js';
+import { ITEM_VALUE_OVERFLOW, readRef } from './format.js';
+import { roomToGrow } from './capacity.js';
 
 /** Stores `value` under `key` (no duplicates); `noOverwrite` refuses an existing key. */
 export function storePlain(
@@ -36,49 +38,44 @@ export function storePlain(
     }
   }
   t.beforeChange();
-  const item = buildItem(t.keyPart(key), t.valuePart(value));
-  const added = placeInBucket(t, t.bucketOf(key), item);
+  const placed = placeInBucket(t, t.bucketOf(key), buildItem(t.keyPart(key), t.valuePart(value)));
   t.file.changes.adjustCount(t.file.mp, 1);
-  if (splitDue(t, added)) splitBucket(t);
+  if (splitDue(t, placed)) splitBucket(t);
   return 'stored';
 }
 
-/**
- * Replaces the value of the pair at `spot` with `value`, in place when the new item fits
- * on its page, else by moving the pair to a page of its bucket with room. Returns whether
- * the move added a page.
- */
-function replaceValue(t: HashTable, spot: Spot, value: Uint8Array): boolean {
+/** Replaces the value of the pair at `spot` (invariant 4). */
+function replaceValue(t: HashTable, spot: Spot, value: Uint8Array): void {
   const f = t.file;
   const { frame, index } = spot;
-  freeValueChain(t, spot);
-  const item = buildItem(keyPartOf(frame, index), t.valuePart(value));
-  if (totalFree(frame) + slotLength(frame, index) >= item.length) {
-    f.changes.replaceItem(f.mp, frame, index, item);
-    return false;
+  const onChain = (flagsOf(frame, index) & ITEM_VALUE_OVERFLOW) !== 0;
+  if (!onChain && value.length <= t.maxValue) {
+    const item = buildItem(keyPartOf(frame, index), { bytes: value });
+    if (roomToGrow(frame, index, item)) {
+      f.changes.replaceItem(f.mp, frame, index, item);
+      return;
+    }
   }
+  if (onChain) {
+    const ref = readRef(valuePart(frame, index), 0);
+    freeOverflow(f, ref.pgno, ref.length);
+  }
+  const item = buildItem(keyPartOf(frame, index), t.valuePart(value));
   f.changes.deleteItem(f.mp, frame, index);
-  const added = placeInBucket(t, spot.bucket, item);
-  if (getSlotCount(frame) === 0) unlinkPage(t, frame);
-  if (splitDue(t, added)) splitBucket(t);
-  return added;
+  const placed = placeInBucket(t, spot.bucket, item, frame.pgno);
+  if (getSlotCount(frame) === 0) reclaimEmpty(t, frame);
+  if (splitDue(t, placed)) splitBucket(t);
 }
 
-function freeValueChain(t: HashTable, spot: Spot): void {
-  if (!(flagsOf(spot.frame, spot.index) & ITEM_VALUE_OVERFLOW)) return;
-  const ref = readRef(valuePart(spot.frame, spot.index), 0);
-  freeOverflow(t.file, ref.pgno, ref.length);
-}
-
-/** Deletes the pair at `spot` (the caller still unpins it); returns the pairs it held. */
-export function deleteAt(t: HashTable, spot: Spot, pairs: number): void {
+/** Deletes the pair at `spot`, which holds `values` values (the caller unpins it). */
+export function deleteAt(t: HashTable, spot: Spot, values: number): void {
   const f = t.file;
   for (const chain of itemChains(spot.frame, spot.index)) {
     freeOverflow(f, chain.pgno, chain.length);
   }
   f.changes.deleteItem(f.mp, spot.frame, spot.index);
-  if (getSlotCount(spot.frame) === 0) unlinkPage(t, spot.frame);
-  f.changes.adjustCount(f.mp, -pairs);
+  reclaimEmpty(t, spot.frame);
+  f.changes.adjustCount(f.mp, -values);
 }
 
 /** Deletes `key` (no duplicates); returns how many pairs went (0 or 1). */

@@ -121,8 +121,15 @@ describe('hash growth', () => {
     expect(hashStat(sized).buckets).toBeGreaterThanOrEqual(2000);
     expect(hashStat(sized).expectedSize).toBe(100_000);
     const db = env.openDatabase('f', { type: 'hash', fillFactor: 4 });
-    for (let i = 0; i < 400; i++) db.put(enc(`k${i}`), enc('v'));
-    expect(hashStat(db).buckets).toBe(100);
+    const plain = env.openDatabase('p', { type: 'hash' });
+    for (let i = 0; i < 400; i++) {
+      db.put(enc(`k${i}`), enc('v'));
+      plain.put(enc(`k${i}`), enc('v'));
+    }
+    // A page holding more pairs than the fill factor splits the table (per page, as the
+    // real library counts); without one, 400 short pairs fit the first two buckets.
+    expect(hashStat(db).buckets).toBeGreaterThanOrEqual(100);
+    expect(hashStat(plain).buckets).toBe(2);
     expectSound(sized);
     expectSound(db);
     env.close();
@@ -185,11 +192,11 @@ describe('hash items', () => {
     expectSound(db);
     for (let i = 0; i < 200; i++) db.put(enc(`k${i}`), enc('y'.repeat(600)));
     for (let i = 0; i < 200; i += 3) db.del(enc(`k${i}`));
-    const before = db.stat().totalPages;
+    const before = db.stat();
     const report = db.compact();
     expect(report.pagesTruncated).toBeGreaterThan(0);
-    expect(db.stat().totalPages).toBeLessThan(before);
-    expect(db.stat().freePages).toBe(0);
+    expect(db.stat().totalPages).toBe(before.totalPages - report.pagesTruncated);
+    expect(db.stat().freePages).toBeLessThan(before.freePages);
     const left = walk(db);
     expect(left.size).toBe(133);
     expect(left.get('k1')).toEqual(['y'.repeat(600)]);
