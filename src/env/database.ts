@@ -390,7 +390,7 @@ export class Database {
   stat(): DatabaseStat {
     const { ok: _ok, errors: _errors, ...shape } = this.verify();
     return {
-      type: this.type, pageSize: this.file.pageSize, duplicates: this.duplicates,
+      type: this.type, pageSize: this.am.pageSize, duplicates: this.duplicates,
       recordNumbers: this.recordNumbers, ...shape,
     };
   }

@@ -156,7 +156,7 @@ export class DbCursor {
    * naming the size needed, and the cursor does not move.
    */
   nextBatch(bufferSize: number): BytePair[] {
-    checkBufferSize(bufferSize, this.db.file.pageSize, 'nextBatch');
+    checkBufferSize(bufferSize, this.db.am.pageSize, 'nextBatch');
     return this.read(() => readBatch(this.inner, bufferSize));
   }
 

@@ -424,7 +424,7 @@ export class CoreEnvironment {
         throw new InvalidArgumentError(`database ${name} does not exist in ${this.home}`);
       }
       const pageSize = config.pageSize ?? this.options.pageSize;
-      createDatabaseFile(this.fs, path, pageSize, config.kind, config);
+      createDatabaseFile(this.fs, path, config.kind.filePageSize(pageSize), config.kind, config);
     }
     const handle = this.fs.open(path, 'readwrite');
     let mp: MPoolFile | undefined;

@@ -67,6 +67,17 @@ const OFF_EXTRA = 36;
 export const PAGE_SIZE_MIN = 512;
 export const PAGE_SIZE_MAX = 65536;
 
+/**
+ * Bytes an access method may add to the page size the user chose, for the pages of its
+ * files (the hash's pages have room for all that the real library's hold: am/hash).
+ */
+export const PAGE_EXTRA_BYTES = 16;
+
+/** True for the page size of a file: a valid page size, or one plus `PAGE_EXTRA_BYTES`. */
+export function isValidFilePageSize(size: number): boolean {
+  return isValidPageSize(size) || isValidPageSize(size - PAGE_EXTRA_BYTES);
+}
+
 /** True for a power of two within 512..65536. */
 export function isValidPageSize(size: unknown): size is number {
   return (

@@ -51,6 +51,7 @@ export const btreeKind: AccessMethodKind = {
   amType: AmType.BTREE,
   logRecords: [],
   configNames: ['comparator', 'duplicates', 'dupComparator', 'recordNumbers'],
+  filePageSize: (pageSize) => pageSize,
   create(file: AmFile, config: AmConfig): void {
     Btree.create(file, btreeConfig(config));
   },
@@ -65,12 +66,14 @@ const byteOrder = (a: Uint8Array, b: Uint8Array): number => compareBytes(a, b);
 export class BtreeAccess implements AccessMethod {
   readonly kind = 'btree';
   readonly file: AmFile;
+  readonly pageSize: number;
   readonly keyOrder: (a: Uint8Array, b: Uint8Array) => number;
   readonly duplicates: DuplicatesMode;
   readonly recordNumbers: boolean;
 
   constructor(readonly tree: Btree) {
     this.file = tree.file;
+    this.pageSize = tree.file.pageSize;
     this.keyOrder = tree.compare ?? byteOrder;
     this.duplicates = tree.shape.duplicates;
     this.recordNumbers = tree.shape.recordNumbers;

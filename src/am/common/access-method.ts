@@ -119,6 +119,8 @@ export interface AccessMethod {
   /** The registered kind's name ('btree', ...). */
   readonly kind: string;
   readonly file: AmFile;
+  /** The page size the database was created with (its file's may be larger: `filePageSize`). */
+  readonly pageSize: number;
   /** The order keys are iterated in. */
   readonly keyOrder: KeyOrder;
   readonly duplicates: DuplicatesMode;
@@ -167,6 +169,8 @@ export interface AccessMethodKind {
   readonly logRecords: readonly LogRecordType[];
   /** The options of a database config it reads (the environment refuses the others'). */
   readonly configNames: readonly string[];
+  /** The page size of its files for a database of `pageSize`-byte pages (see `pageSize`). */
+  filePageSize(pageSize: number): number;
   /** Formats a new, empty file. */
   create(file: AmFile, config: AmConfig): void;
   /** Opens an existing file whose meta page names this kind; checks `config` against it. */

@@ -31,7 +31,7 @@ import {
   type Lsn, type Pgno, CorruptionError, InvalidArgumentError, VersionMismatchError, ZERO_LSN,
   lsnFile, lsnOffset, makeLsn, pgno,
 } from '../../util/index.js';
-import { type Page, PageType, getType, isValidPageSize } from '../../page/index.js';
+import { type Page, PageType, getType, isValidFilePageSize } from '../../page/index.js';
 
 export const META_MAGIC = 0x53544f57;
 export const FORMAT_VERSION = 1;
@@ -137,7 +137,7 @@ export function sniffMeta(head: Uint8Array, fileName: string): number {
     );
   }
   const size = view.getUint32(OFF_PAGE_SIZE, true);
-  if (!isValidPageSize(size)) {
+  if (!isValidFilePageSize(size)) {
     throw new CorruptionError(`${fileName}: meta page records an invalid page size ${size}`, {
       file: fileName, pgno: 0,
     });

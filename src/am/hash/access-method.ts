@@ -13,6 +13,7 @@
  *    anything changes.
  */
 import { InvalidArgumentError, UnsupportedError } from '../../util/index.js';
+import { PAGE_EXTRA_BYTES } from '../../page/index.js';
 import {
   AM_PUT_NO_OVERWRITE, type AccessMethod, type AccessMethodKind, type AmCompactResult,
   type AmConfig, type AmCursor, type AmFile, type AmKeyRange, type AmPutResult,
@@ -39,6 +40,7 @@ export const hashKind: AccessMethodKind = {
   // A comparator or record numbers are read to be refused with reasons (shape.ts).
   configNames: ['comparator', 'duplicates', 'dupComparator', 'recordNumbers', 'fillFactor',
     'expectedSize', 'hash'],
+  filePageSize: (pageSize) => pageSize + PAGE_EXTRA_BYTES,
   create(file: AmFile, config: AmConfig): void {
     createHash(file, hashShapeOf(config, file.name));
   },
@@ -51,6 +53,7 @@ export const hashKind: AccessMethodKind = {
 export class HashAccess implements AccessMethod {
   readonly kind = 'hash';
   readonly file: AmFile;
+  readonly pageSize: number;
   /** The order of keys on a bucket page; a walk is in bucket order, not in this order. */
   readonly keyOrder = pageOrder;
   readonly duplicates: DuplicatesMode;
@@ -58,6 +61,7 @@ export class HashAccess implements AccessMethod {
 
   constructor(readonly table: HashTable) {
     this.file = table.file;
+    this.pageSize = table.pageSize;
     this.duplicates = table.shape.duplicates;
   }
 

@@ -8,19 +8,24 @@
  * The real library's page has a 26-byte header and gives each item a 2-byte index slot; a
  * key or value on the page costs its bytes plus a type byte, one on an overflow chain a
  * 12-byte reference, and a duplicate set moved off the page an 8-byte one. So a pair costs
- * (key on page ? k + 3 : 14) + (value on page ? v + 3 : chain ? 14 : 10). A Stowage page
- * spends a little more per page and per pair (a 40-byte header, 4-byte slots, a 3-byte item
- * header): a page that the real library's count says has room may lack it here, and then
- * it is treated as full (the one place the two can part; docs/conformance.md).
+ * (key on page ? k + 3 : 14) + (value on page ? v + 3 : chain ? 14 : 10), where a key or
+ * value is on the page when it is at most a quarter page. A Stowage pair costs as much (a
+ * 4-byte slot and a 2-byte item header) and its page header is 14 bytes longer, which the
+ * file's `PAGE_EXTRA_BYTES` more per page make up: whatever the real library's page holds,
+ * a Stowage page holds too.
  *
  * Invariants:
  * 1. `pairCost` of an item is a function of its flags and part lengths alone.
- * 2. `roomFor(frame, item)` is true only when the item also fits physically.
+ * 2. `roomFor(frame, item)` is true only when the item also fits physically, which follows
+ *    from the count (checked, not assumed).
  */
 import type { Frame } from '../../mpool/index.js';
-import { fits, getSlotCount, slotLength, slotOffset, totalFree } from '../../page/index.js';
+import {
+  PAGE_EXTRA_BYTES, fits, getSlotCount, slotLength, slotOffset, totalFree,
+} from '../../page/index.js';
 import {
   ITEM_DUPS, ITEM_HEADER, ITEM_KEY_OVERFLOW, ITEM_VALUE_OVERFLOW, itemFlags, keyPartLength,
+  readRef,
 } from './format.js';
 
 /** The real library's page header. */
@@ -32,32 +37,44 @@ const SET_OFF_PAGE = 10;
 /** A type byte and an index slot. */
 const ON_PAGE = 3;
 
-/** The real library's bytes for a pair with these flags and part lengths (invariant 1). */
-export function costOf(flags: number, keyPart: number, valuePart: number): number {
-  const key = flags & ITEM_KEY_OVERFLOW ? ON_CHAIN : keyPart + ON_PAGE;
-  if (!(flags & ITEM_VALUE_OVERFLOW)) return key + valuePart + ON_PAGE;
+/** The page size a database's pages were created with, from its file's page. */
+export function createdPageSize(frame: Frame): number {
+  return frame.data.length - PAGE_EXTRA_BYTES;
+}
+
+/**
+ * The real library's bytes for the item at `at` of `data` (`length` bytes) on a page of
+ * `pageSize` (invariant 1). A key kept on a chain only because an item header cannot
+ * record it (pages over 32 KiB) costs what it costs on the real library's page.
+ */
+function costAt(data: Uint8Array, at: number, length: number, pageSize: number): number {
+  const flags = itemFlags(data, at);
+  const keyPart = keyPartLength(data, at);
+  let key = keyPart + ON_PAGE;
+  if (flags & ITEM_KEY_OVERFLOW) {
+    const keyLength = readRef(data, at + ITEM_HEADER).length;
+    key = keyLength > pageSize >>> 2 ? ON_CHAIN : keyLength + ON_PAGE;
+  }
+  if (!(flags & ITEM_VALUE_OVERFLOW)) return key + length - ITEM_HEADER - keyPart + ON_PAGE;
   return key + (flags & ITEM_DUPS ? SET_OFF_PAGE : ON_CHAIN);
 }
 
-/** The cost of a built item (not on a page). */
-export function itemCost(item: Uint8Array): number {
-  const keyPart = keyPartLength(item, 0);
-  return costOf(itemFlags(item, 0), keyPart, item.length - ITEM_HEADER - keyPart);
+/** The cost of a built item (not on a page) for a page like `frame`. */
+export function itemCost(frame: Frame, item: Uint8Array): number {
+  return costAt(item, 0, item.length, createdPageSize(frame));
 }
 
 /** The cost of item `index` of `frame`. */
 export function slotCost(frame: Frame, index: number): number {
-  const at = slotOffset(frame, index);
-  const keyPart = keyPartLength(frame.data, at);
-  return costOf(itemFlags(frame.data, at), keyPart, slotLength(frame, index) - ITEM_HEADER -
-    keyPart);
+  return costAt(frame.data, slotOffset(frame, index), slotLength(frame, index),
+    createdPageSize(frame));
 }
 
 /** The real library's free bytes on `frame` (P_FREESPACE). */
 export function freeSpace(frame: Frame): number {
   let used = HEADER;
   for (let i = 0; i < getSlotCount(frame); i++) used += slotCost(frame, i);
-  return frame.data.length - used;
+  return createdPageSize(frame) - used;
 }
 
 /**
@@ -66,7 +83,7 @@ export function freeSpace(frame: Frame): number {
  */
 export function roomFor(frame: Frame, item: Uint8Array, strict: boolean): boolean {
   const free = freeSpace(frame);
-  const cost = itemCost(item);
+  const cost = itemCost(frame, item);
   return (strict ? cost < free : cost <= free) && fits(frame, item.length);
 }
 
@@ -75,7 +92,7 @@ export function roomFor(frame: Frame, item: Uint8Array, strict: boolean): boolea
  * within the free space, and physically.
  */
 export function roomToGrow(frame: Frame, index: number, replacement: Uint8Array): boolean {
-  const growth = itemCost(replacement) - slotCost(frame, index);
+  const growth = itemCost(frame, replacement) - slotCost(frame, index);
   return growth <= freeSpace(frame) &&
     totalFree(frame) + slotLength(frame, index) >= replacement.length;
 }

@@ -11,8 +11,10 @@
  * 1. Opening checks the meta page (am/common/meta.ts `checkMeta`) and the shape
  *    (shape.ts) before anything else, and changes nothing.
  */
-import { InvalidArgumentError, pgno } from '../../util/index.js';
-import { PageType, initPage } from '../../page/index.js';
+import { CorruptionError, InvalidArgumentError, pgno } from '../../util/index.js';
+import {
+  PAGE_EXTRA_BYTES, PageType, initPage, isValidPageSize,
+} from '../../page/index.js';
 import {
   type AmFile, AmType, META_PGNO, checkMeta, initMeta, metaFlags, setMetaLast, setMetaRoot,
 } from '../common/index.js';
@@ -67,6 +69,12 @@ function newTable(buckets: number, shape: HashShape, probe: number): TableState 
 
 /** Opens an existing hash file, checking that `shape` is its own (invariant 1). */
 export function openHash(file: AmFile, shape: HashShape): HashTable {
+  if (!isValidPageSize(file.pageSize - PAGE_EXTRA_BYTES)) {
+    throw new CorruptionError(`${file.name}: a hash file's pages are ${PAGE_EXTRA_BYTES} bytes ` +
+      `larger than a valid page size; this one's are ${file.pageSize} bytes`, {
+      file: file.name, pgno: 0,
+    });
+  }
   const table = new HashTable(file, shape);
   const meta = file.mp.get(META_PGNO);
   try {

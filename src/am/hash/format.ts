@@ -22,12 +22,16 @@
  * A pair is one slotted item:
  * | offset | size | field                                                          |
  * | -----: | ---: | -------------------------------------------------------------- |
- * |      0 |    1 | flags: 1 key on an overflow chain, 2 value on an overflow chain, |
- * |        |      | 4 the value part is an on-page duplicate set                    |
- * |      1 |    2 | bytes of the key part (the key, or an 8-byte overflow reference) |
- * |      3 |    k | key part                                                        |
- * |  3 + k |    v | value part: the value, an overflow reference (first pgno, length)|
+ * |      0 |    2 | bits 0-2 flags: 1 key on an overflow chain, 2 value part on an  |
+ * |        |      | overflow chain, 4 the value part is a duplicate set; bits 3-15  |
+ * |        |      | the bytes of the key part (the key, or an 8-byte reference)     |
+ * |      2 |    k | key part                                                        |
+ * |  2 + k |    v | value part: the value, an overflow reference (first pgno, length)|
  * |        |      | or a duplicate set (each value as a 4-byte length and its bytes) |
+ *
+ * A file's pages are `PAGE_EXTRA_BYTES` larger than the page size the database was created
+ * with (capacity.ts: room for all the real library's page holds); the meta page records the
+ * file's, the hash uses the created one for every count of room and every size limit.
  *
  * Invariants:
  * 1. Buckets of one level (level(b) = floor(log2 b), buckets 0 and 1 at level 0) are
@@ -35,7 +39,7 @@
  * 2. An item's key part is never longer than `maxInlineKey` and its value part never longer
  *    than `maxInlineValue`: bigger keys and values go to overflow chains.
  */
-import { type Pgno } from '../../util/index.js';
+import { type Pgno, assert } from '../../util/index.js';
 import type { Page } from '../../page/index.js';
 import type { BucketMasks } from './addressing.js';
 
@@ -58,8 +62,11 @@ export const HASH_FLAG_USER_HASH = 32;
 export const ITEM_KEY_OVERFLOW = 1;
 export const ITEM_VALUE_OVERFLOW = 2;
 export const ITEM_DUPS = 4;
-/** Flags byte and key-part length. */
-export const ITEM_HEADER = 3;
+const ITEM_FLAG_BITS = 3;
+/** Flags and key-part length, in one 16-bit word. */
+export const ITEM_HEADER = 2;
+/** The longest key part an item header records. */
+export const MAX_KEY_PART = 2 ** (16 - ITEM_FLAG_BITS) - 1;
 /** An overflow reference: first pgno, total length. */
 export const OVERFLOW_REF = 8;
 /** Each value of an on-page duplicate set is preceded by its length. */
@@ -109,9 +116,12 @@ export function bucketPage(t: TableState, bucket: number): Pgno {
   return (bucket + t.spares[levelOf(bucket)]!) as Pgno;
 }
 
-/** Longest key kept on the bucket page; longer keys go to an overflow chain. */
+/**
+ * Longest key kept on the bucket page (a quarter page, as the real library, up to what an
+ * item header records); longer keys go to an overflow chain.
+ */
 export function maxInlineKey(pageSize: number): number {
-  return pageSize >>> 2;
+  return Math.min(pageSize >>> 2, MAX_KEY_PART);
 }
 
 /** Longest value kept on the bucket page. */
@@ -121,20 +131,20 @@ export function maxInlineValue(pageSize: number): number {
 
 /** An item's flags. */
 export function itemFlags(data: Uint8Array, at: number): number {
-  return data[at]!;
+  return data[at]! & 7;
 }
 
 /** Bytes of an item's key part. */
 export function keyPartLength(data: Uint8Array, at: number): number {
-  return data[at + 1]! | (data[at + 2]! << 8);
+  return (data[at]! >>> ITEM_FLAG_BITS) | (data[at + 1]! << (8 - ITEM_FLAG_BITS));
 }
 
 /** Writes an item's header. */
 export function writeItemHeader(data: Uint8Array, at: number, flags: number, keyPart: number):
   void {
-  data[at] = flags;
-  data[at + 1] = keyPart & 0xff;
-  data[at + 2] = keyPart >>> 8;
+  assert(keyPart <= MAX_KEY_PART && flags < 8, 'a hash item header records the key part');
+  data[at] = (flags | (keyPart << ITEM_FLAG_BITS)) & 0xff;
+  data[at + 1] = keyPart >>> (8 - ITEM_FLAG_BITS);
 }
 
 export function readRef(data: Uint8Array, at: number): { pgno: Pgno; length: number } {

@@ -21,7 +21,9 @@ import {
   InvalidArgumentError, type Pgno, assert, copyBytes, describeError, describeValue,
 } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
-import { PageType, getNext, getSlotCount, getType } from '../../page/index.js';
+import {
+  PAGE_EXTRA_BYTES, PageType, getNext, getSlotCount, getType,
+} from '../../page/index.js';
 import {
   type AmFile, type DuplicatesMode, type KeyOrder, META_PGNO, metaCount, pinPage,
   writeOverflow,
@@ -70,11 +72,14 @@ export class HashTable {
   readonly hash: HashFunction;
   readonly maxKey: number;
   readonly maxValue: number;
+  /** The page size the database was created with (format.ts: its file's is larger). */
+  readonly pageSize: number;
 
   constructor(readonly file: AmFile, readonly shape: HashShape) {
     this.hash = shape.hash ? checkedHash(shape.hash, file.name) : defaultHash;
-    this.maxKey = maxInlineKey(file.pageSize);
-    this.maxValue = maxInlineValue(file.pageSize);
+    this.pageSize = file.pageSize - PAGE_EXTRA_BYTES;
+    this.maxKey = maxInlineKey(this.pageSize);
+    this.maxValue = maxInlineValue(this.pageSize);
   }
 
   get name(): string {
