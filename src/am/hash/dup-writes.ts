@@ -16,16 +16,17 @@
 import {
   InvalidArgumentError, compareBytes, describeError, describeValue,
 } from '../../util/index.js';
-import { getNext } from '../../page/index.js';
+import { getSlotCount } from '../../page/index.js';
 import {
   AM_PUT_NO_OVERWRITE, AM_PUT_OVERWRITE_DUP, type AmPutResult, freeOverflow, writeOverflow,
 } from '../common/index.js';
 import type { HashTable, Spot } from './table.js';
-import { DUP_VALUE_HEADER, ITEM_DUPS, ITEM_VALUE_OVERFLOW, readRef } from './format.js';
+import { ITEM_DUPS, ITEM_VALUE_OVERFLOW, readRef } from './format.js';
 import { buildItem, flagsOf, keyPartOf, valuePart } from './page-items.js';
 import { encodeSet, setPart, setValues } from './dup-set.js';
-import { appendItem, placeInBucket, reclaimEmpty } from './chain.js';
-import { freeSpace, roomToGrow } from './capacity.js';
+import { placeInBucket, reclaimEmpty } from './chain.js';
+import { roomToGrow } from './capacity.js';
+import { addToSet } from './dup-growth.js';
 import { splitBucket, splitDue } from './split.js';
 import { deleteAt } from './writes.js';
 
@@ -109,8 +110,8 @@ export function storeDuplicate(
     }
     values.splice(at, 0, value);
     t.beforeChange();
-    writeSet(t, spot, values, value);
     t.file.changes.adjustCount(t.file.mp, 1);
+    addToSet(t, spot, values, value);
     return { result: 'stored', dup: at };
   } finally {
     t.unpin(spot.frame);
@@ -118,46 +119,33 @@ export function storeDuplicate(
 }
 
 /**
- * Whether the set of the item at `spot`, holding `values` once `added` joins it, lives on
- * an overflow chain: once there it stays (as the real library's off-page sets), and it goes
- * there when it outgrows the page's inline limit or the added value outgrows the page's
- * free space (Berkeley DB's __ham_add_dup).
+ * Rewrites the item at `spot` to hold `values` after a value was replaced or deleted (the
+ * caller called `beforeChange` and still unpins `spot.frame`): a set on an overflow chain
+ * stays there, and one outgrowing a quarter page goes there. In place when the growth fits,
+ * else stored again from its page on, which may add a page and split (__ham_replpair).
  */
-function setOffPage(t: HashTable, spot: Spot, part: Uint8Array, added?: Uint8Array): boolean {
-  if (flagsOf(spot.frame, spot.index) & ITEM_VALUE_OVERFLOW) return true;
-  if (part.length > t.maxValue) return true;
-  return added !== undefined && added.length + DUP_VALUE_HEADER > freeSpace(spot.frame);
-}
-
-/**
- * Rewrites the item at `spot` to hold `values` (the caller called `beforeChange` and still
- * unpins `spot.frame`); `added` is the value a put just added. In place when it fits, else
- * moved to a later page of its chain with room (or a new one), which always splits the
- * table, as the real library's __ham_check_move.
- */
-export function writeSet(t: HashTable, spot: Spot, values: readonly Uint8Array[],
-  added?: Uint8Array): void {
+export function writeSet(t: HashTable, spot: Spot, values: readonly Uint8Array[]): void {
   const f = t.file;
   const { frame, index } = spot;
   const part = encodeSet(values);
-  const offPage = setOffPage(t, spot, part, added);
-  if (flagsOf(frame, index) & ITEM_VALUE_OVERFLOW) {
+  const onChain = (flagsOf(frame, index) & ITEM_VALUE_OVERFLOW) !== 0;
+  if (onChain) {
     const ref = readRef(valuePart(frame, index), 0);
     freeOverflow(f, ref.pgno, ref.length);
   }
+  const offPage = onChain || part.length > t.pageSize >>> 2;
   const stored = offPage ? { chain: writeOverflow(f, part), length: part.length } : part;
   const item = buildItem(keyPartOf(frame, index), stored, true);
   if (roomToGrow(frame, index, item)) {
     f.changes.replaceItem(f.mp, frame, index, item);
     return;
   }
-  const next = getNext(frame);
   f.changes.deleteItem(f.mp, frame, index);
-  if (next !== 0) placeInBucket(t, spot.bucket, item, next);
-  else appendItem(t, frame.pgno, item);
-  reclaimEmpty(t, frame);
-  splitBucket(t);
+  const placed = placeInBucket(t, spot.bucket, item, frame.pgno);
+  if (getSlotCount(frame) === 0) reclaimEmpty(t, frame);
+  if (splitDue(t, placed)) splitBucket(t);
 }
+
 /** Deletes value `dup` of the item at `spot` (the whole item when it is the last value). */
 export function deleteDuplicate(t: HashTable, spot: Spot, dup: number): void {
   const values = valuesAt(t, spot);
