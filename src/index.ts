@@ -18,6 +18,7 @@ export {
 } from './env/index.js';
 export type {
   DuplicatesMode as Duplicates, AmShape, AmKeyRange, AmVerifyReport, AmCompactResult,
+  AmHashDetails,
 } from './am/common/index.js';
 export {
   codecs, type Codec, type Codecs, type KeyCodec, type KeyValue, type ClassCodecOptions,

@@ -51,6 +51,24 @@ export interface AmShape {
   totalPages: number;
   /** Bytes of live items on leaf pages / their capacity, in percent. */
   leafFillPercent: number;
+  /** A hash database's table (Berkeley DB's hash statistics); absent for other kinds. */
+  hash?: AmHashDetails;
+}
+
+/** The table of a hash database, as `stat` reports it. */
+export interface AmHashDetails {
+  /** Buckets of the table (maxBucket + 1). */
+  buckets: number;
+  /** Pages of buckets' chains beyond their primary pages (bucket overflow pages). */
+  chainPages: number;
+  /** Overflow pages holding duplicate sets (the real library's duplicate pages). */
+  duplicatePages: number;
+  /** Pages reserved for buckets not made yet. */
+  reservedPages: number;
+  /** The fill factor recorded at creation (0: split when a bucket page overflows). */
+  fillFactor: number;
+  /** The expected size recorded at creation. */
+  expectedSize: number;
 }
 
 /** What `verify` found, plus the shape. */

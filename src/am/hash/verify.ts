@@ -23,7 +23,7 @@ import {
   slotOffset, usedBytes,
 } from '../../page/index.js';
 import {
-  type AmVerifyReport, META_PGNO, metaCount, metaFreeCount, metaFreeHead, metaLast,
+  type AmHashDetails, type AmVerifyReport, META_PGNO, metaCount, metaFreeCount, metaFreeHead, metaLast,
   overflowCapacity, overflowPages, slotProblems,
 } from '../common/index.js';
 import { bucketFor } from './addressing.js';
@@ -37,17 +37,7 @@ import { setPart, setValues } from './dup-set.js';
 import { dupOrder } from './dup-writes.js';
 
 /** The hash details of a report: Berkeley DB's hash statistics. */
-export interface HashDetails {
-  buckets: number;
-  /** Pages of buckets' chains beyond their primary pages (bucket overflow pages). */
-  chainPages: number;
-  /** Overflow pages holding duplicate sets. */
-  duplicatePages: number;
-  /** Pages reserved for buckets not made yet. */
-  reservedPages: number;
-  fillFactor: number;
-  expectedSize: number;
-}
+export type HashDetails = AmHashDetails;
 
 interface Walk {
   t: HashTable;
