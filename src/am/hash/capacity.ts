@@ -70,11 +70,34 @@ export function slotCost(frame: Frame, index: number): number {
     createdPageSize(frame));
 }
 
-/** The real library's free bytes on `frame` (P_FREESPACE). */
+/** The bytes a page's items cost, kept on the frame while its bytes are unchanged. */
+interface CostView {
+  version: number;
+  used: number;
+}
+
+/** The real library's free bytes on `frame` (P_FREESPACE). Complexity: O(1) when known. */
 export function freeSpace(frame: Frame): number {
+  const known = frame.derived as CostView | undefined;
+  if (known && known.version === frame.version && 'used' in known) {
+    return createdPageSize(frame) - known.used;
+  }
   let used = HEADER;
   for (let i = 0; i < getSlotCount(frame); i++) used += slotCost(frame, i);
+  frame.derived = { version: frame.version, used } as CostView;
   return createdPageSize(frame) - used;
+}
+
+/**
+ * Runs `change`, a change of `frame` that adds `delta` to the cost of its items, keeping
+ * the known cost (a change that bumps the version without this goes uncounted, and the
+ * next `freeSpace` counts the page again).
+ */
+export function changeCost(frame: Frame, delta: number, change: () => void): void {
+  const known = frame.derived as CostView | undefined;
+  const valid = known !== undefined && known.version === frame.version && 'used' in known;
+  change();
+  if (valid) frame.derived = { version: frame.version, used: known.used + delta } as CostView;
 }
 
 /**

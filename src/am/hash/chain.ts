@@ -23,7 +23,7 @@ import {
 import { allocPage, freePage } from '../common/index.js';
 import type { HashTable } from './table.js';
 import { keyOfItem, searchPage } from './page-items.js';
-import { roomFor } from './capacity.js';
+import { changeCost, itemCost, roomFor } from './capacity.js';
 
 /** Where an item went: its page's number, its pairs after the insert, and if it was added. */
 export interface Placed {
@@ -35,7 +35,8 @@ export interface Placed {
 /** Inserts `item` (whose key is not on the page) at its place on `frame`. */
 export function insertOnPage(t: HashTable, frame: Frame, item: Uint8Array): void {
   const at = searchPage(t.file, frame, keyOfItem(t.file, item));
-  t.file.changes.insertItem(t.file.mp, frame, at.index, item);
+  changeCost(frame, itemCost(frame, item),
+    () => t.file.changes.insertItem(t.file.mp, frame, at.index, item));
 }
 
 /**

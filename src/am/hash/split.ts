@@ -78,12 +78,18 @@ function reserveLevel(t: HashTable, meta: Frame, table: TableState, first: numbe
   if (last !== base) formatBucketPage(t, last);
 }
 
-/** Formats page `p` (reserved, never a live page) as an empty bucket page. */
+/**
+ * Formats page `p` (reserved, never a live page) as an empty bucket page, allocated by the
+ * operation's transaction: what goes on it needs no log record but the page's image at
+ * commit (fresh-pages.ts). An abort leaves it a reserved page again, whose bytes nothing
+ * reads until a split formats it anew.
+ */
 export function formatBucketPage(t: HashTable, p: Pgno): void {
   const f = t.file;
   const frame = f.mp.create(p);
   try {
-    f.changes.rewrite(f.mp, frame, () => initPage(frame, p, PageType.HASH_BUCKET), true);
+    f.changes.allocated(f.mp, frame);
+    f.changes.rewrite(f.mp, frame, () => initPage(frame, p, PageType.HASH_BUCKET));
   } finally {
     f.mp.release(frame);
   }
