@@ -25,7 +25,8 @@
  *    (a hash table has none, as Berkeley DB's EINVAL).
  */
 import {
-  InvalidArgumentError, KeyEmptyError, type Pgno, TransactionClosedError, copyBytes,
+  InvalidArgumentError, KeyEmptyError, type Pgno, TransactionClosedError, compareBytes,
+  copyBytes,
 } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import { getNext, getPrev, getSlotCount } from '../../page/index.js';
@@ -398,6 +399,19 @@ export class HashCursor implements AmCursor, HashListener {
       if (reached || b === at.bucket) break;
     }
     return shown;
+  }
+
+  dupShifted(key: Uint8Array, at: number, delta: 1 | -1): void {
+    if (this.state !== 'key' || !this.savedKey || compareBytes(this.savedKey, key) !== 0) return;
+    const d = this.place.dup;
+    if (delta > 0) {
+      if (d > at || (d === at && !this.deleted)) this.place = { ...this.place, dup: d + 1 };
+    } else if (d > at) {
+      this.place = { ...this.place, dup: d - 1 };
+    } else if (d === at && !this.deleted) {
+      this.deleted = true;
+      this.keyGone = false;
+    }
   }
 
   /** Whether the item at `from` has a value at `from.dup` (a step inside it). */

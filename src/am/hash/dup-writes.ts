@@ -112,6 +112,7 @@ export function storeDuplicate(
     t.beforeChange();
     t.file.changes.adjustCount(t.file.mp, 1);
     addToSet(t, spot, values, value);
+    t.noteDupShift(key, at, 1);
     return { result: 'stored', dup: at };
   } finally {
     t.unpin(spot.frame);
@@ -150,6 +151,7 @@ export function writeSet(t: HashTable, spot: Spot, values: readonly Uint8Array[]
 export function deleteDuplicate(t: HashTable, spot: Spot, dup: number): void {
   const values = valuesAt(t, spot);
   t.beforeChange();
+  t.noteDupShift(t.keyAt(spot), dup, -1);
   if (values.length === 1) {
     deleteAt(t, spot, 1);
     return;

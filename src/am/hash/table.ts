@@ -58,6 +58,12 @@ export interface HashListener {
   detach(): void;
   /** Bucket `bucket` is about to split (after `detach`, before any pair moves). */
   beforeSplit(bucket: number): void;
+  /**
+   * Value `at` of `key` was just inserted (`delta` 1) or removed (-1) among its values:
+   * a detached cursor on the key moves its value index with it (equal values of unsorted
+   * duplicates are told apart by their place only).
+   */
+  dupShifted(key: Uint8Array, at: number, delta: 1 | -1): void;
 }
 
 interface MetaView {
@@ -173,6 +179,11 @@ export class HashTable {
   /** A copy of the key of the pair at `spot`. */
   keyAt(spot: Spot): Uint8Array {
     return copyBytes(itemKey(this.file, spot.frame, spot.index));
+  }
+
+  /** Tells cursors that value `at` of `key` was inserted or removed (`HashListener`). */
+  noteDupShift(key: Uint8Array, at: number, delta: 1 | -1): void {
+    if (this.listeners.size > 0) for (const l of this.listeners) l.dupShifted(key, at, delta);
   }
 
   /** Tells cursors the table is about to change (invariant 2). */

@@ -23,8 +23,8 @@ import {
   slotOffset, usedBytes,
 } from '../../page/index.js';
 import {
-  type AmHashDetails, type AmVerifyReport, META_PGNO, metaCount, metaFreeCount, metaFreeHead, metaLast,
-  overflowCapacity, overflowPages, slotProblems,
+  type AmHashDetails, type AmVerifyReport, META_PGNO, metaCount, metaFreeCount, metaFreeHead,
+  metaLast, overflowCapacity, overflowPages, slotProblems,
 } from '../common/index.js';
 import { bucketFor } from './addressing.js';
 import {
