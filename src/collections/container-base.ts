@@ -1,18 +1,23 @@
 /**
  * What every container shares: where its database comes from (anonymous, opened by name,
- * or a low-level `Database` it validates), its codec options, the bounds of `range`, and
- * the cursor iterators it hands out.
+ * or a low-level `Database` it validates), its codec and type options, the bounds of
+ * `range`, the refusal of ordered calls over a hash, and the cursor iterators it hands out.
  *
  * Layer: collections (rank 7).
  *
  * Invariants:
  * 1. Every option failure is `InvalidArgumentError` naming the option, thrown before any
  *    database is opened or created.
- * 2. A container over a given `Database` checks its type, duplicates and record numbers
- *    against what the container needs (`InvalidArgumentError` naming both), as dbstl's
- *    constructors do.
+ * 2. A container over a given `Database` checks its type (a btree or a hash; the one the
+ *    `type` option names, when given), duplicates and record numbers against what the
+ *    container needs (`InvalidArgumentError` naming both), as dbstl's constructors do.
+ * 3. A call that needs key order (`first`, `last`, `range`, bounds) on a container over a
+ *    hash throws `UnsupportedError` naming the call and the type before it reads anything
+ *    (dbstl's InvalidFunctionCall); every other call works on both types.
  */
-import { InvalidArgumentError, describeValue, optionNames, readOptions } from '../util/index.js';
+import {
+  InvalidArgumentError, UnsupportedError, describeValue, optionNames, readOptions,
+} from '../util/index.js';
 import { type Codec, decodeOrThrow, encodeOrThrow, isCodec } from '../codec/index.js';
 import {
   CoreEnvironment, Database, type DbCursor, type DuplicatesMode,
@@ -58,12 +63,19 @@ export function checkCodecOption(value: unknown, name: string, what: string): vo
   }
 }
 
-/** Throws unless option `type` of `what` is undefined or 'btree'. */
+/**
+ * The access methods a container can sit on: a btree (key order, the default) or a hash
+ * (hash order; no ordered calls).
+ */
+export type ContainerType = 'btree' | 'hash';
+
+const CONTAINER_TYPES: readonly string[] = ['btree', 'hash'] satisfies ContainerType[];
+
+/** Throws unless option `type` of `what` is undefined, 'btree' or 'hash'. */
 export function checkTypeOption(value: unknown, what: string): void {
-  if (value !== undefined && value !== 'btree') {
-    throw new InvalidArgumentError(
-      `${what} type ${describeValue(value)} is not supported yet (supported: 'btree')`,
-    );
+  if (value !== undefined && !CONTAINER_TYPES.includes(value as string)) {
+    throw new InvalidArgumentError(`${what} type ${describeValue(value)} is not supported ` +
+      `(supported: ${CONTAINER_TYPES.map((t) => `'${t}'`).join(', ')})`);
   }
 }
 
@@ -73,25 +85,46 @@ export interface NeededShape {
   container: string;
   /** The duplicates mode(s) it works with. */
   duplicates: readonly DuplicatesMode[];
+  /** The access method the `type` option asked for; any container type when not given. */
+  type?: ContainerType | undefined;
 }
 
 /**
  * The container's database: `db` checked against `needed` (invariant 2), or a new anonymous
- * in-memory one with `duplicates`.
+ * in-memory one of type `needed.type` (default btree) with `duplicates`.
  */
 export function containerDatabase(db: Database | undefined, needed: NeededShape,
   duplicates: DuplicatesMode): Database {
-  if (!db) return CoreEnvironment.anonymous().openDatabase('container', { duplicates });
+  if (!db) {
+    return CoreEnvironment.anonymous().openDatabase('container', {
+      type: needed.type ?? 'btree', duplicates,
+    });
+  }
   db.checkOpen();
-  if (db.type !== 'btree') {
-    throw new InvalidArgumentError(`a ${needed.container} needs a btree database; ` +
+  if (!CONTAINER_TYPES.includes(db.type)) {
+    throw new InvalidArgumentError(`a ${needed.container} needs a btree or hash database; ` +
       `${db.name} is a ${db.type}`);
+  }
+  if (needed.type !== undefined && db.type !== needed.type) {
+    throw new InvalidArgumentError(`a ${needed.container} with type '${needed.type}' needs a ` +
+      `${needed.type} database; ${db.name} is a ${db.type}`);
   }
   if (!needed.duplicates.includes(db.duplicates)) {
     throw new InvalidArgumentError(`a ${needed.container} needs a database with duplicates ` +
       `${needed.duplicates.map((d) => `'${d}'`).join(' or ')}; ${db.name} has '${db.duplicates}'`);
   }
   return db;
+}
+
+/**
+ * Throws `UnsupportedError` unless `db` keeps its keys in order (a btree): `call` of
+ * `container` (the class, and `noun`, what a user calls it) needs that order (invariant 3).
+ */
+export function requireKeyOrder(db: Database, container: string, noun: string,
+  call: string): void {
+  if (db.type === 'btree') return;
+  throw new UnsupportedError(`${container}.${call}() needs key order; this ${noun} is over a ` +
+    `${db.type} database (type '${db.type}'), which iterates in hash order`);
 }
 
 /** Reads and encodes `range` options (keys through `encodeKey`) into byte bounds. */

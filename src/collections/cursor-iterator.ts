@@ -11,9 +11,11 @@
  *    transaction ends; a closed iterator reports `done`, or throws `TransactionClosedError`
  *    when its transaction ended before or under it, or `ClosedError` when its database was
  *    closed.
- * 2. Bounds are compared on encoded keys with the database's own order.
- * 3. Changing the container during iteration is defined by the cursor (btree/cursor.ts):
- *    items inserted ahead are visited, items deleted ahead are not.
+ * 2. Bounds are compared on encoded keys with the database's own order. A `key` range (one
+ *    key's values) is positioned by `seek` and kept while the key compares equal (the same
+ *    bytes, on a hash), so it needs no key order and works on a hash's walk in hash order.
+ * 3. Changing the container during iteration is defined by the cursor (am/btree/cursor.ts,
+ *    am/hash/cursor.ts): items inserted ahead are visited, items deleted ahead are not.
  */
 import type { Database, DbCursor } from '../env/index.js';
 
@@ -27,6 +29,8 @@ export interface ByteRange {
   limit?: number;
   /** Visit one item per key (the first of its duplicates; the last one in reverse). */
   distinct?: boolean;
+  /** Only this key's items, forward (no other bound applies): one key's duplicates. */
+  key?: Uint8Array;
 }
 
 /** Reads the item under the cursor into what the iterator yields. */
@@ -82,6 +86,7 @@ export class CursorIterator<T> implements IterableIterator<T, undefined> {
 
   private position(cursor: DbCursor): boolean {
     const r = this.range;
+    if (r.key) return cursor.seek(r.key);
     if (r.reverse) {
       if (r.lt) return cursor.seekRangeBackward(r.lt, true);
       if (r.lte) return cursor.seekRangeBackward(r.lte, false);
@@ -95,6 +100,7 @@ export class CursorIterator<T> implements IterableIterator<T, undefined> {
   /** True while the cursor's key is inside the far bound. */
   private inBounds(cursor: DbCursor): boolean {
     const r = this.range;
+    if (r.key) return cursor.keyWith((k) => this.compare(k, r.key!) === 0);
     if (r.reverse) {
       if (!r.gt && !r.gte) return true;
       return cursor.keyWith((k) =>

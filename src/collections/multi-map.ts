@@ -2,16 +2,19 @@
  * `MultiMap<K, V>`: an ordered multimap (dbstl's `db_multimap`) over a btree with
  * duplicates: sorted by default (each distinct pair once, values in the byte order of their
  * encoding), or unsorted (`{ duplicates: 'unsorted' }`: values in insertion order, an equal
- * pair stored again).
+ * pair stored again). With `type: 'hash'` it sits on a hash with duplicates: keys come in
+ * hash order (each key's values together, in duplicate order) and `first`, `last` and
+ * `range` throw `UnsupportedError` (container-base.ts, invariant 3).
  *
  * Layer: collections (rank 7).
  *
  * Invariants:
  * 1. Each pair is one record of the database; `size` counts pairs (O(1)), `count(key)` one
- *    key's values (O(log n), from the tree's subtree counts).
+ *    key's values (O(log n), from the tree's subtree counts; a hash reads the key's item).
  * 2. A key or value its codec cannot encode throws `CodecError` before anything is written.
- * 3. `valuesOf(key)` reads one key's values through a cursor without materialising them;
- *    `get(key)` is that iterator spread into an array.
+ * 3. `valuesOf(key)` reads one key's values through a cursor without materialising them
+ *    (a seek and equal keys after it, so it needs no key order); `get(key)` holds the same
+ *    values in an array.
  */
 import { InvalidArgumentError, describeValue, optionNames, readOptions } from '../util/index.js';
 import { type Codec, type KeyValue, codecs, encodeOrThrow, pointKeyCodec } from '../codec/index.js';
@@ -19,7 +22,7 @@ import type { Database, DbCursor, DuplicatesMode } from '../env/index.js';
 import type { ByteRange } from './cursor-iterator.js';
 import {
   ContainerCodecs, type RangeOptions, checkCallback, checkCodecOption, checkTypeOption,
-  containerDatabase, encodeRange, firstOf, iterate, splitSource,
+  containerDatabase, encodeRange, firstOf, iterate, requireKeyOrder, splitSource,
 } from './container-base.js';
 
 /** Options of a `MultiMap`. */
@@ -33,8 +36,13 @@ export interface MultiMapOptions<K, V> {
   value?: Codec<V>;
   /** 'sorted' (the default, DB_DUPSORT) or 'unsorted' (DB_DUP, insertion order). */
   duplicates?: 'sorted' | 'unsorted';
-  /** Access method; only 'btree' (the default) so far. */
-  type?: 'btree';
+  /**
+   * Access method: 'btree' (the default; key order) or 'hash' (keys in hash order, each
+   * key's values in duplicate order; `first`, `last` and `range` throw `UnsupportedError`).
+   * Fixed when the database is created: give it at every open. Over a given `Database`,
+   * when given, it must be that database's type.
+   */
+  type?: 'btree' | 'hash';
 }
 
 const MULTIMAP_OPTION_NAMES = optionNames<MultiMapOptions<unknown, unknown>>()([
@@ -66,15 +74,16 @@ export class MultiMap<K = KeyValue, V = unknown> implements Iterable<[K, V]> {
 
   /**
    * `new MultiMap()` is anonymous and in memory; `new MultiMap(db, options)` works over an
-   * opened database with duplicates (of the kind `options.duplicates` names, when given);
-   * `new MultiMap(options)` is anonymous with these options.
+   * opened btree or hash database with duplicates (of the kind `options.duplicates` names,
+   * when given); `new MultiMap(options)` is anonymous with these options.
    */
   constructor(source?: Database | MultiMapOptions<K, V>, options?: MultiMapOptions<K, V>) {
     const given = splitSource(source, options);
     const checked = checkMultiMapOptions<K, V>(given.options);
     const wanted: readonly DuplicatesMode[] = checked.duplicates ? [checked.duplicates]
       : ['sorted', 'unsorted'];
-    this.db = containerDatabase(given.db, { container: 'MultiMap', duplicates: wanted },
+    this.db = containerDatabase(given.db,
+      { container: 'MultiMap', duplicates: wanted, type: checked.type },
       checked.duplicates ?? 'sorted');
     this.duplicates = this.db.duplicates;
     const key = (checked.key ?? codecs.key) as Codec<K>;
@@ -120,7 +129,7 @@ export class MultiMap<K = KeyValue, V = unknown> implements Iterable<[K, V]> {
   /** The values of `key`, read one at a time through a cursor. */
   valuesOf(key: K): IterableIterator<V, undefined> {
     const k = this.codecs.encodeKey(key);
-    return this.iterate({ gte: k, lte: k }, (c) => this.codecs.readValue(c, key));
+    return this.iterate({ key: k }, (c) => this.codecs.readValue(c, key));
   }
 
   /** True when `key` has a value, or (with `value`) when the pair is stored. */
@@ -160,12 +169,12 @@ export class MultiMap<K = KeyValue, V = unknown> implements Iterable<[K, V]> {
     for (const [k, v] of this.entries()) Reflect.apply(callback, thisArg, [v, k, this]);
   }
 
-  /** Every pair, ordered by key, then by duplicate order. */
+  /** Every pair, ordered by key (over a hash: in hash order), then by duplicate order. */
   entries(): IterableIterator<[K, V], undefined> {
     return this.iterate({}, (c) => this.codecs.readEntry(c));
   }
 
-  /** Distinct keys, in order. */
+  /** Distinct keys, in order (over a hash: in hash order). */
   keys(): IterableIterator<K, undefined> {
     return this.iterate({ distinct: true }, (c) => this.codecs.readKey(c));
   }
@@ -179,20 +188,31 @@ export class MultiMap<K = KeyValue, V = unknown> implements Iterable<[K, V]> {
     return this.entries();
   }
 
-  /** The first pair, or `undefined`. */
+  /** The first pair, or `undefined`. Btree only (`UnsupportedError` over a hash). */
   first(): [K, V] | undefined {
+    this.requireOrder('first');
     return firstOf(this.db, {}, (c) => this.codecs.readEntry(c));
   }
 
-  /** The last pair, or `undefined`. */
+  /** The last pair, or `undefined`. Btree only. */
   last(): [K, V] | undefined {
+    this.requireOrder('last');
     return firstOf(this.db, { reverse: true }, (c) => this.codecs.readEntry(c));
   }
 
-  /** Pairs whose keys are within bounds, in order (or reverse), at most `limit` of them. */
+  /**
+   * Pairs whose keys are within bounds, in order (or reverse), at most `limit` of them.
+   * Btree only.
+   */
   range(options?: RangeOptions<K>): IterableIterator<[K, V], undefined> {
+    this.requireOrder('range');
     const range = encodeRange(options, (k: K) => this.codecs.encodeKey(k));
     return this.iterate(range, (c) => this.codecs.readEntry(c));
+  }
+
+  /** `UnsupportedError` unless the multimap is over a btree (`call` needs key order). */
+  private requireOrder(call: string): void {
+    requireKeyOrder(this.db, 'MultiMap', 'multimap', call);
   }
 
   private iterate<R>(range: ByteRange, read: (c: DbCursor) => R): IterableIterator<R, undefined> {

@@ -1,7 +1,10 @@
 /**
  * `MultiSet<T>`: an ordered multiset (dbstl's `db_multiset`): each copy of an element is one
  * record of a btree with unsorted duplicates (the element is the key, the value is empty),
- * so copies are counted in O(log n) and iterated in order with repeats.
+ * so copies are counted in O(log n) and iterated in order with repeats. With
+ * `type: 'hash'` it sits on a hash with unsorted duplicates: elements come in hash order
+ * (equal copies together) and `first`, `last` and `range` throw `UnsupportedError`
+ * (container-base.ts, invariant 3).
  *
  * Layer: collections (rank 7).
  *
@@ -15,7 +18,7 @@ import type { Database, DbCursor } from '../env/index.js';
 import type { ByteRange } from './cursor-iterator.js';
 import {
   ContainerCodecs, type RangeOptions, checkCallback, containerDatabase, encodeRange, firstOf,
-  iterate, splitSource,
+  iterate, requireKeyOrder, splitSource,
 } from './container-base.js';
 import { EMPTY, type SetOptions, checkSetOptions } from './persistent-set.js';
 
@@ -27,14 +30,14 @@ export class MultiSet<T = KeyValue> implements Iterable<T> {
 
   /**
    * `new MultiSet()` is anonymous and in memory; `new MultiSet(db, options)` works over an
-   * opened database with unsorted duplicates; `new MultiSet(options)` is anonymous with a
-   * codec.
+   * opened btree or hash database with unsorted duplicates; `new MultiSet(options)` is
+   * anonymous with these options.
    */
   constructor(source?: Database | SetOptions<T>, options?: SetOptions<T>) {
     const given = splitSource(source, options);
     const checked = checkSetOptions<T>(given.options, 'multiset');
-    this.db = containerDatabase(given.db, { container: 'MultiSet', duplicates: ['unsorted'] },
-      'unsorted');
+    this.db = containerDatabase(given.db,
+      { container: 'MultiSet', duplicates: ['unsorted'], type: checked.type }, 'unsorted');
     const key = (checked.key ?? codecs.key) as Codec<T>;
     this.codecs = new ContainerCodecs(key, codecs.bytes);
     this.pointKeys = pointKeyCodec(key);
@@ -88,12 +91,12 @@ export class MultiSet<T = KeyValue> implements Iterable<T> {
     for (const v of this.values()) Reflect.apply(callback, thisArg, [v, this]);
   }
 
-  /** Every copy, in order (equal copies one after another). */
+  /** Every copy, in order (over a hash: in hash order), equal copies one after another. */
   values(): IterableIterator<T, undefined> {
     return this.iterate({}, (c) => this.codecs.readKey(c));
   }
 
-  /** Each distinct element once, in order. */
+  /** Each distinct element once, in order (over a hash: in hash order). */
   uniqueValues(): IterableIterator<T, undefined> {
     return this.iterate({ distinct: true }, (c) => this.codecs.readKey(c));
   }
@@ -102,20 +105,28 @@ export class MultiSet<T = KeyValue> implements Iterable<T> {
     return this.values();
   }
 
-  /** The smallest element, or `undefined`. */
+  /** The smallest element, or `undefined`. Btree only (`UnsupportedError` over a hash). */
   first(): T | undefined {
+    this.requireOrder('first');
     return firstOf(this.db, {}, (c) => this.codecs.readKey(c));
   }
 
-  /** The largest element, or `undefined`. */
+  /** The largest element, or `undefined`. Btree only. */
   last(): T | undefined {
+    this.requireOrder('last');
     return firstOf(this.db, { reverse: true }, (c) => this.codecs.readKey(c));
   }
 
-  /** Copies within bounds, in order (or reverse), at most `limit` of them. */
+  /** Copies within bounds, in order (or reverse), at most `limit` of them. Btree only. */
   range(options?: RangeOptions<T>): IterableIterator<T, undefined> {
+    this.requireOrder('range');
     const range = encodeRange(options, (v: T) => this.codecs.encodeKey(v));
     return this.iterate(range, (c) => this.codecs.readKey(c));
+  }
+
+  /** `UnsupportedError` unless the multiset is over a btree (`call` needs element order). */
+  private requireOrder(call: string): void {
+    requireKeyOrder(this.db, 'MultiSet', 'multiset', call);
   }
 
   private iterate<R>(range: ByteRange, read: (c: DbCursor) => R): IterableIterator<R, undefined> {

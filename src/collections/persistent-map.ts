@@ -1,7 +1,8 @@
 /**
- * `PersistentMap<K, V>`: a `Map` whose entries live in a btree database. Drop-in for `Map`
- * (it `implements Map<K, V>`), iterated in key order, with the btree extras `first`, `last`,
- * `range`, `lowerBound`, `upperBound` and `setIfAbsent`.
+ * `PersistentMap<K, V>`: a `Map` whose entries live in a btree database (or a hash one, with
+ * `type: 'hash'`). Drop-in for `Map` (it `implements Map<K, V>`), iterated in key order
+ * (over a hash: in hash order), with `setIfAbsent` and the btree extras `first`, `last`,
+ * `range`, `lowerBound` and `upperBound`.
  *
  * Layer: collections (rank 7).
  *
@@ -10,7 +11,8 @@
  *    written; nothing half-written is left behind.
  * 2. Values handed out are decoded copies: changing them changes nothing stored.
  * 3. Order is the byte order of encoded keys (natural order with `codecs.key`), or the
- *    database's comparator.
+ *    database's comparator. Over a hash it is the hash's bucket order, and the btree extras
+ *    throw `UnsupportedError` naming the call (container-base.ts, invariant 3).
  */
 import { optionNames, readOptions } from '../util/index.js';
 import {
@@ -20,7 +22,7 @@ import type { Database, DbCursor } from '../env/index.js';
 import type { ByteRange } from './cursor-iterator.js';
 import {
   ContainerCodecs, type RangeOptions, checkCallback, checkCodecOption, checkTypeOption,
-  containerDatabase, encodeRange, firstOf, iterate, splitSource,
+  containerDatabase, encodeRange, firstOf, iterate, requireKeyOrder, splitSource,
 } from './container-base.js';
 
 export type { RangeOptions } from './container-base.js';
@@ -31,8 +33,13 @@ export interface MapOptions<K, V> {
   key?: Codec<K>;
   /** Value codec; default `codecs.value` (any structured-clonable value). */
   value?: Codec<V>;
-  /** Access method; only 'btree' (the default) so far. */
-  type?: 'btree';
+  /**
+   * Access method: 'btree' (the default; key order) or 'hash' (hash order, no ordered calls:
+   * `first`, `last`, `range`, `lowerBound` and `upperBound` throw `UnsupportedError`). Fixed
+   * when the database is created: give it at every open. Over a given `Database`, when
+   * given, it must be that database's type.
+   */
+  type?: 'btree' | 'hash';
 }
 
 /** Every name `openMap` and the constructor accept: the one list their option check uses. */
@@ -59,13 +66,14 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
 
   /**
    * `new PersistentMap()` is anonymous and in memory; `new PersistentMap(db, options)` works
-   * over an opened database; `new PersistentMap(options)` is anonymous with codecs.
+   * over an opened btree or hash database without duplicates; `new PersistentMap(options)`
+   * is anonymous with these options (`{ type: 'hash' }`: over an anonymous hash).
    */
   constructor(source?: Database | MapOptions<K, V>, options?: MapOptions<K, V>) {
     const given = splitSource(source, options);
     const checked = checkMapOptions<K, V>(given.options);
-    this.db = containerDatabase(given.db, { container: 'PersistentMap', duplicates: ['none'] },
-      'none');
+    this.db = containerDatabase(given.db,
+      { container: 'PersistentMap', duplicates: ['none'], type: checked.type }, 'none');
     this.codecs = new ContainerCodecs((checked.key ?? codecs.key) as Codec<K>,
       (checked.value ?? codecs.value) as Codec<V>);
     this.pointKeys = pointKeyCodec(this.codecs.key);
@@ -89,7 +97,10 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
     return this.db.count();
   }
 
-  /** The value under `key` (a fresh copy), or `undefined`. Complexity: O(log n). */
+  /**
+   * The value under `key` (a fresh copy), or `undefined`. Complexity: O(log n) (a hash:
+   * O(1) expected).
+   */
   get(key: K): V | undefined {
     return this.db.getWith(this.encodePointKey(key), this.decodeValue);
   }
@@ -125,7 +136,7 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
     for (const [k, v] of this.entries()) Reflect.apply(callback, thisArg, [v, k, this]);
   }
 
-  /** Entries in key order. */
+  /** Entries in key order (over a hash: in hash order). */
   entries(): MapIterator<[K, V]> {
     return this.iterate({}, (c) => this.codecs.readEntry(c));
   }
@@ -142,29 +153,42 @@ export class PersistentMap<K = KeyValue, V = unknown> implements Map<K, V> {
     return this.entries();
   }
 
-  /** The entry with the smallest key, or `undefined`. Complexity: O(log n). */
+  /**
+   * The entry with the smallest key, or `undefined`. Complexity: O(log n). Btree only
+   * (`UnsupportedError` over a hash), as are `last`, `lowerBound`, `upperBound`, `range`.
+   */
   first(): [K, V] | undefined {
+    this.requireOrder('first');
     return this.one({});
   }
 
   /** The entry with the largest key, or `undefined`. */
   last(): [K, V] | undefined {
+    this.requireOrder('last');
     return this.one({ reverse: true });
   }
 
   /** The first entry with a key >= `key`. */
   lowerBound(key: K): [K, V] | undefined {
+    this.requireOrder('lowerBound');
     return this.one({ gte: this.encodeKey(key) });
   }
 
   /** The first entry with a key > `key`. */
   upperBound(key: K): [K, V] | undefined {
+    this.requireOrder('upperBound');
     return this.one({ gt: this.encodeKey(key) });
   }
 
   /** Entries within bounds, in key order (or reverse), at most `limit` of them. */
   range(options?: RangeOptions<K>): IterableIterator<[K, V], undefined> {
+    this.requireOrder('range');
     return this.iterate(this.encodeRange(options), (c) => this.codecs.readEntry(c));
+  }
+
+  /** `UnsupportedError` unless the map is over a btree (`call` needs key order). */
+  private requireOrder(call: string): void {
+    requireKeyOrder(this.db, 'PersistentMap', 'map', call);
   }
 
   private encodeRange(options: RangeOptions<K> | undefined): ByteRange {

@@ -1,8 +1,9 @@
 /**
- * `PersistentSet<T>`: a `Set` whose elements are the keys of a btree database (dbstl's
- * `db_set`). Drop-in for `Set` (it `implements Set<T>`), iterated in element order, with the
- * btree extras `first`, `last`, `range`, `lowerBound`, `upperBound` and the ES2025 set
- * methods (set-algebra.ts), which return plain `Set`s.
+ * `PersistentSet<T>`: a `Set` whose elements are the keys of a btree database (or a hash
+ * one, with `type: 'hash'`; dbstl's `db_set`). Drop-in for `Set` (it `implements Set<T>`),
+ * iterated in element order (over a hash: in hash order), with the btree extras `first`,
+ * `last`, `range`, `lowerBound`, `upperBound` and the ES2025 set methods (set-algebra.ts,
+ * which need no order), which return plain `Set`s.
  *
  * Layer: collections (rank 7).
  *
@@ -10,7 +11,8 @@
  * 1. Each element is one key with an empty value, in a database without duplicates.
  * 2. An element its codec cannot encode throws `CodecError` before anything is written.
  * 3. Order is the byte order of encoded elements (natural order with `codecs.key`), or the
- *    database's comparator.
+ *    database's comparator. Over a hash it is the hash's bucket order, and the btree extras
+ *    throw `UnsupportedError` naming the call (container-base.ts, invariant 3).
  */
 import { optionNames, readOptions } from '../util/index.js';
 import { type Codec, type KeyValue, codecs, encodeOrThrow, pointKeyCodec } from '../codec/index.js';
@@ -18,7 +20,7 @@ import type { Database, DbCursor } from '../env/index.js';
 import type { ByteRange } from './cursor-iterator.js';
 import {
   ContainerCodecs, type RangeOptions, checkCallback, checkCodecOption, checkTypeOption,
-  containerDatabase, encodeRange, firstOf, iterate, splitSource,
+  containerDatabase, encodeRange, firstOf, iterate, requireKeyOrder, splitSource,
 } from './container-base.js';
 import * as algebra from './set-algebra.js';
 import type { SetLike } from './set-algebra.js';
@@ -27,8 +29,13 @@ import type { SetLike } from './set-algebra.js';
 export interface SetOptions<T> {
   /** Element codec; default `codecs.key` (order-preserving). */
   key?: Codec<T>;
-  /** Access method; only 'btree' (the default) so far. */
-  type?: 'btree';
+  /**
+   * Access method: 'btree' (the default; element order) or 'hash' (hash order, no ordered
+   * calls: `first`, `last`, `range` and the bounds throw `UnsupportedError`). Fixed when the
+   * database is created: give it at every open. Over a given `Database`, when given, it
+   * must be that database's type.
+   */
+  type?: 'btree' | 'hash';
 }
 
 const SET_OPTION_NAMES = optionNames<SetOptions<unknown>>()(['key', 'type']);
@@ -52,14 +59,14 @@ export class PersistentSet<T = KeyValue> implements Set<T> {
 
   /**
    * `new PersistentSet()` is anonymous and in memory; `new PersistentSet(db, options)` works
-   * over an opened database without duplicates; `new PersistentSet(options)` is anonymous
-   * with a codec.
+   * over an opened btree or hash database without duplicates; `new PersistentSet(options)`
+   * is anonymous with these options.
    */
   constructor(source?: Database | SetOptions<T>, options?: SetOptions<T>) {
     const given = splitSource(source, options);
     const checked = checkSetOptions<T>(given.options);
-    this.db = containerDatabase(given.db, { container: 'PersistentSet', duplicates: ['none'] },
-      'none');
+    this.db = containerDatabase(given.db,
+      { container: 'PersistentSet', duplicates: ['none'], type: checked.type }, 'none');
     const key = (checked.key ?? codecs.key) as Codec<T>;
     this.codecs = new ContainerCodecs(key, codecs.bytes);
     this.pointKeys = pointKeyCodec(key);
@@ -103,7 +110,7 @@ export class PersistentSet<T = KeyValue> implements Set<T> {
     for (const v of this.values()) Reflect.apply(callback, thisArg, [v, v, this]);
   }
 
-  /** Elements in order. */
+  /** Elements in order (over a hash: in hash order). */
   values(): SetIterator<T> {
     return this.iterate({}, (c) => this.codecs.readKey(c));
   }
@@ -124,28 +131,36 @@ export class PersistentSet<T = KeyValue> implements Set<T> {
     return this.values();
   }
 
-  /** The smallest element, or `undefined`. Complexity: O(log n). */
+  /**
+   * The smallest element, or `undefined`. Complexity: O(log n). Btree only
+   * (`UnsupportedError` over a hash), as are `last`, `lowerBound`, `upperBound`, `range`.
+   */
   first(): T | undefined {
+    this.requireOrder('first');
     return this.one({});
   }
 
   /** The largest element, or `undefined`. */
   last(): T | undefined {
+    this.requireOrder('last');
     return this.one({ reverse: true });
   }
 
   /** The first element >= `value`. */
   lowerBound(value: T): T | undefined {
+    this.requireOrder('lowerBound');
     return this.one({ gte: this.codecs.encodeKey(value) });
   }
 
   /** The first element > `value`. */
   upperBound(value: T): T | undefined {
+    this.requireOrder('upperBound');
     return this.one({ gt: this.codecs.encodeKey(value) });
   }
 
   /** Elements within bounds, in order (or reverse), at most `limit` of them. */
   range(options?: RangeOptions<T>): IterableIterator<T, undefined> {
+    this.requireOrder('range');
     const range = encodeRange(options, (v: T) => this.codecs.encodeKey(v));
     return this.iterate(range, (c) => this.codecs.readKey(c));
   }
@@ -176,6 +191,11 @@ export class PersistentSet<T = KeyValue> implements Set<T> {
 
   isDisjointFrom(other: SetLike<unknown>): boolean {
     return algebra.isDisjointFrom(this, other);
+  }
+
+  /** `UnsupportedError` unless the set is over a btree (`call` needs element order). */
+  private requireOrder(call: string): void {
+    requireKeyOrder(this.db, 'PersistentSet', 'set', call);
   }
 
   private one(range: ByteRange): T | undefined {

@@ -11,6 +11,8 @@
  *    before anything is read.
  * 2. Each method reads each side at most once through its iterator (a persistent set is
  *    read through one cursor at a time).
+ * 3. No method depends on the order of either side (each walks one side and asks the other
+ *    `has`; no sorted walks are merged), so they work alike over a btree and a hash.
  */
 import { InvalidArgumentError, describeValue } from '../util/index.js';
 
