@@ -60,7 +60,8 @@ export function openMaps(env: Environment): Maps {
  * and the record numbers of `r` count its records in order. Returns what is wrong, if any.
  */
 export function workloadProblems(maps: Maps): string | undefined {
-  const dbs = [maps.a, maps.b, maps.m, maps.r].map((c) => (c as unknown as { db: Database }).db);
+  const dbs = [maps.a, maps.b, maps.m, maps.r, maps.h]
+    .map((c) => (c as unknown as { db: Database }).db);
   for (const db of dbs) {
     const errors = db.verify().errors;
     if (errors.length > 0) return `verify ${db.name}: ${errors.slice(0, 3).join('; ')}`;
@@ -78,6 +79,7 @@ function junk(maps: Maps, tag: string, allocating: boolean): void {
     maps.b.set(1, `${tag}-rewrite`.repeat(700));
     for (let n = 0; n < 200; n++) maps.m.add(0, `${tag}${n}`);
     maps.r.set(100_000, `${tag}`.repeat(900));
+    for (let n = 0; n < 300; n++) maps.h.set(200_000 + n, `${tag}${n}`);
   }
   maps.a.set(0, 'junk');
   maps.a.delete(1);
@@ -85,6 +87,8 @@ function junk(maps: Maps, tag: string, allocating: boolean): void {
   maps.m.delete(0, 'h0.0');
   maps.m.add(1, `${tag}-junk`);
   maps.r.delete(1);
+  maps.h.delete(2);
+  maps.h.set(3, `${tag}-junk`);
 }
 
 /** Runs a transaction whose function throws after writing; only that throw is expected. */

@@ -21,6 +21,7 @@ export interface Maps {
   b: MapLike;
   m: MultiMapLike;
   r: MapLike;
+  h: MapLike;
 }
 
 export class MultiModel {
@@ -34,10 +35,11 @@ export interface Model {
   b: Map<number, string>;
   m: MultiModel;
   r: Map<number, string>;
+  h: Map<number, string>;
 }
 
 export interface TxnOp {
-  map: 'a' | 'b' | 'm' | 'r';
+  map: 'a' | 'b' | 'm' | 'r' | 'h';
   op: 'set' | 'delete' | 'add' | 'deleteValue';
   key: number;
   value?: string;

@@ -7,8 +7,10 @@
  * every container after transactions 0..k-1 for any k, which is what "a committed prefix"
  * is checked against. The containers: maps `a` and `b`; `m`, a MultiMap (sorted duplicates)
  * whose hot key 0 gains 20 values a transaction, so its set grows to thousands over many
- * pages; and `r`, a map over a database with record numbers. Each transaction writes several
- * keys in `a`, `b` and `r`, sets the meta key (`META_KEY` in `a`, naming the last committed
+ * pages; `r`, a map over a database with record numbers; and `h`, a map over a hash
+ * database of 512-byte pages, whose table splits many times as it grows. Each transaction
+ * writes several
+ * keys in `a`, `b`, `r` and `h`, sets the meta key (`META_KEY` in `a`, naming the last committed
  * transaction, so a worker can resume), adds values to `m` and deletes single values of
  * earlier transactions from it, sometimes stores large values (5-9 KiB: overflow pages),
  * rewrites a key of an earlier transaction, deletes keys of an earlier transaction (which
@@ -44,6 +46,7 @@ export function openContainers(env, PersistentMap) {
     b: env.openMap('b'),
     m: env.openMultiMap('m'),
     r: new PersistentMap(env.openDatabase('r', { recordNumbers: true })),
+    h: new PersistentMap(env.openDatabase('h', { type: 'hash', pageSize: 512 })),
   };
 }
 
@@ -91,7 +94,22 @@ export function txnOps(i) {
     const u = Math.floor(random() * i);
     ops.push({ map: 'b', op: 'set', key: u, value: bigValue(`rb${i}`, random) });
   }
-  ops.push(...multiMapOps(i, random), ...recordOps(i, random));
+  ops.push(...multiMapOps(i, random), ...recordOps(i, random), ...hashOps(i, random));
+  return ops;
+}
+
+/** The hash map's part of transaction `i`: eight keys set, a large value, deletes. */
+function hashOps(i, random) {
+  const ops = [];
+  for (let j = 0; j < 8; j++) {
+    ops.push({ map: 'h', op: 'set', key: i * 8 + j, value: `h${i}.${j}` });
+  }
+  if (random() < 0.3) {
+    ops.push({ map: 'h', op: 'set', key: i * 8, value: bigValue(`h${i}`, random) });
+  }
+  for (let n = 0; i >= 3 && n < 3; n++) {
+    ops.push({ map: 'h', op: 'delete', key: Math.floor(random() * i * 8) });
+  }
   return ops;
 }
 
@@ -194,7 +212,7 @@ export function nextTxnFrom(mapA) {
 
 /** The model after transactions 0..k-1: { a: Map, b: Map }. */
 export function modelAfter(k) {
-  const model = { a: new Map(), b: new Map(), m: new MultiModel(), r: new Map() };
+  const model = { a: new Map(), b: new Map(), m: new MultiModel(), r: new Map(), h: new Map() };
   for (let i = 0; i < k; i++) applyTxn(model, i);
   return model;
 }
@@ -241,12 +259,15 @@ export function matchPrefix(maps, candidates) {
   const actual = {
     a: [...maps.a.entries()], b: [...maps.b.entries()], r: [...maps.r.entries()],
     m: JSON.stringify(groupedValues(maps.m)),
+    // A hash map walks in hash order: its entries are compared in key order.
+    h: [...maps.h.entries()].sort((x, y) => x[0] - y[0]),
   };
   const misses = [];
   for (const k of candidates) {
     const model = modelAfter(k);
     const diff = diffEntries('a', actual.a, model.a) ?? diffEntries('b', actual.b, model.b) ??
-      diffEntries('r', actual.r, model.r) ?? diffMulti(actual.m, model.m);
+      diffEntries('r', actual.r, model.r) ?? diffMulti(actual.m, model.m) ??
+      diffEntries('h', actual.h, model.h);
     if (diff === undefined) return { k };
     misses.push(`prefix ${k}: ${diff}`);
   }
