@@ -20,6 +20,7 @@
  *    from the count (checked, not assumed).
  */
 import type { Frame } from '../../mpool/index.js';
+import { pageView } from './page-view.js';
 import {
   PAGE_EXTRA_BYTES, fits, getSlotCount, slotLength, slotOffset, totalFree,
 } from '../../page/index.js';
@@ -70,22 +71,15 @@ export function slotCost(frame: Frame, index: number): number {
     createdPageSize(frame));
 }
 
-/** The bytes a page's items cost, kept on the frame while its bytes are unchanged. */
-interface CostView {
-  version: number;
-  used: number;
-}
-
 /** The real library's free bytes on `frame` (P_FREESPACE). Complexity: O(1) when known. */
 export function freeSpace(frame: Frame): number {
-  const known = frame.derived as CostView | undefined;
-  if (known && known.version === frame.version && 'used' in known) {
-    return createdPageSize(frame) - known.used;
+  const view = pageView(frame);
+  if (view.used < 0) {
+    let used = HEADER;
+    for (let i = 0; i < getSlotCount(frame); i++) used += slotCost(frame, i);
+    view.used = used;
   }
-  let used = HEADER;
-  for (let i = 0; i < getSlotCount(frame); i++) used += slotCost(frame, i);
-  frame.derived = { version: frame.version, used } as CostView;
-  return createdPageSize(frame) - used;
+  return createdPageSize(frame) - view.used;
 }
 
 /**
@@ -94,10 +88,9 @@ export function freeSpace(frame: Frame): number {
  * next `freeSpace` counts the page again).
  */
 export function changeCost(frame: Frame, delta: number, change: () => void): void {
-  const known = frame.derived as CostView | undefined;
-  const valid = known !== undefined && known.version === frame.version && 'used' in known;
+  const used = pageView(frame).used;
   change();
-  if (valid) frame.derived = { version: frame.version, used: known.used + delta } as CostView;
+  if (used >= 0) pageView(frame).used = used + delta;
 }
 
 /**

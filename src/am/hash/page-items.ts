@@ -46,6 +46,12 @@ function compareInline(p: Page, at: number, key: Uint8Array): number {
   return key.length - len;
 }
 
+/** Whether item `index` of `p`, a key on the page, is `key`. */
+export function sameKey(p: Page, index: number, key: Uint8Array): boolean {
+  const at = slotOffset(p, index);
+  return keyPartLength(p.data, at) === key.length && compareInline(p, at, key) === 0;
+}
+
 /** Where `key` is on page `p`: its slot (`found`) or the slot it would be inserted at. */
 export interface PageSearch {
   found: boolean;

@@ -30,7 +30,8 @@ import {
 } from '../common/index.js';
 import { bucketFor, defaultHash } from './addressing.js';
 import { type TableState, bucketPage, maxInlineKey, maxInlineValue, readTable } from './format.js';
-import { type Part, itemKey, searchPage } from './page-items.js';
+import { type Part, itemKey, sameKey, searchPage } from './page-items.js';
+import { keyHashes } from './page-view.js';
 
 /** A user hash function: bytes to an unsigned 32-bit number. */
 export type HashFunction = (bytes: Uint8Array) => number;
@@ -146,11 +147,13 @@ export class HashTable {
 
   /** The pinned page and slot of `key`, or undefined (nothing pinned then). */
   find(key: Uint8Array): Spot | undefined {
-    const bucket = this.bucketOf(key);
-    let frame = this.pinBucket(bucket);
+    const table = this.table();
+    const h = this.hash(key);
+    const bucket = bucketFor(h, table);
+    let frame = this.pinBucket(bucket, table);
     for (;;) {
-      const at = searchPage(this.file, frame, key);
-      if (at.found) return { frame, index: at.index, bucket };
+      const index = findOnPage(this.file, frame, key, h, this.hash);
+      if (index >= 0) return { frame, index, bucket };
       const next = getNext(frame);
       this.unpin(frame);
       if (next === 0) return undefined;
@@ -209,6 +212,23 @@ export class HashTable {
     assert(getType(frame) === PageType.HASH_BUCKET, 'a bucket page');
     return getSlotCount(frame);
   }
+}
+
+/**
+ * The slot of `key` (whose hash is `h`) on `frame`, or -1: through the page's key hashes
+ * when built (page-view.ts), else a binary search.
+ */
+function findOnPage(f: AmFile, frame: Frame, key: Uint8Array, h: number,
+  hash: HashFunction): number {
+  const hashes = keyHashes(frame, hash);
+  if (!hashes) {
+    const at = searchPage(f, frame, key);
+    return at.found ? at.index : -1;
+  }
+  for (let i = hashes.indexOf(h); i >= 0; i = hashes.indexOf(h, i + 1)) {
+    if (sameKey(frame, i, key)) return i;
+  }
+  return -1;
 }
 
 /**
