@@ -22,7 +22,9 @@
  * 4. A move that finds nothing returns false and leaves the cursor where it was.
  * 5. Reading the current pair of an unpositioned cursor is `InvalidArgumentError`, of a
  *    deleted one `KeyEmptyError`; operations by record number are `InvalidArgumentError`
- *    (a hash table has none, as Berkeley DB's EINVAL).
+ *    (a hash table has none, as Berkeley DB's EINVAL). From a deleted value, next/prev
+ *    duplicate move to the key's value after or before the hole (false when none is left),
+ *    and a second delete returns false, as Berkeley DB's hash (DB_NOTFOUND).
  */
 import {
   InvalidArgumentError, KeyEmptyError, type Pgno, TransactionClosedError, compareBytes,
@@ -305,11 +307,16 @@ export class HashCursor implements AmCursor, HashListener {
     return cursorWrites(this.t);
   }
 
+  /**
+   * next/prev duplicate. From a deleted value whose key has others left, as Berkeley DB's
+   * hash: the value after the hole (its place holds it now) or the one before it.
+   */
   private stepWithin(direction: 1 | -1): boolean {
     this.checkOpen();
-    this.requireItem(direction > 0 ? 'nextDup' : 'prevDup');
+    if (this.state === 'unset') throw this.unpositioned(direction > 0 ? 'nextDup' : 'prevDup');
     const at = this.located();
-    const dup = at.dup + direction;
+    if (this.deleted && this.keyGone) return false;
+    const dup = this.deleted && direction > 0 ? at.dup : at.dup + direction;
     const n = this.onPage(at.pgno, (frame) => valueCount(this.t.file, frame, at.index));
     if (dup < 0 || dup >= n) return false;
     return this.land({ ...at, dup });
