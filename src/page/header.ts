@@ -73,9 +73,18 @@ export const PAGE_SIZE_MAX = 65536;
  */
 export const PAGE_EXTRA_BYTES = 16;
 
-/** True for the page size of a file: a valid page size, or one plus `PAGE_EXTRA_BYTES`. */
+/**
+ * True for the page size of a file: a valid page size, or one below the largest plus
+ * `PAGE_EXTRA_BYTES` (a slot records a 16-bit offset, so no page exceeds `PAGE_SIZE_MAX`).
+ */
 export function isValidFilePageSize(size: number): boolean {
-  return isValidPageSize(size) || isValidPageSize(size - PAGE_EXTRA_BYTES);
+  return isValidPageSize(size) ||
+    (isValidPageSize(size - PAGE_EXTRA_BYTES) && size - PAGE_EXTRA_BYTES < PAGE_SIZE_MAX);
+}
+
+/** The page size a file of `size`-byte pages was created with (`isValidFilePageSize`). */
+export function createdPageSizeOf(size: number): number {
+  return isValidPageSize(size) ? size : size - PAGE_EXTRA_BYTES;
 }
 
 /** True for a power of two within 512..65536. */

@@ -10,7 +10,13 @@
 import type { Family } from '../../tools/conformance/generator/families.js';
 import type { OpGroup } from '../../tools/conformance/generator/op-groups.js';
 
-/** Families compared in CI: every btree family the generator writes. */
+/**
+ * Families compared in CI. The hash families ('hash', 'hash-dup', 'hash-dupsort') are
+ * generated and run (`npm run --silent conformance -- --generate DIR --family hash`), but
+ * not compared in CI yet: about a quarter of their large scripts still disagree, mostly
+ * cursor walks across splits, where Stowage keeps its exactly-once walk on purpose and the
+ * generator does not keep such walks out yet (docs/conformance.md, "Hash").
+ */
 export const ENABLED_FAMILIES: readonly Family[] = ['btree', 'btree-dup', 'btree-dupsort',
   'btree-recnum'];
 
@@ -25,7 +31,11 @@ export const ENABLED_FAMILIES: readonly Family[] = ['btree', 'btree-dup', 'btree
  *   off-page one; docs/conformance.md), which Stowage's layout does not share;
  * - 'dup-lookups-beside-held-deletions': defects of the real library's on-page duplicate
  *   search, which looks at deleted items cursors still hold (it misses live duplicates and
- *   finds deleted ones; docs/conformance.md). Stowage answers from the live items only.
+ *   finds deleted ones; docs/conformance.md). Stowage answers from the live items only;
+ * - 'hash-dup-count-after-del': a defect of the real library's hash duplicates: c_count by a
+ *   cursor near a deleted item counts a set the cursor has left, or fails with
+ *   DB_RUNRECOVERY (docs/conformance.md). Counts after deletes stay compared in `hash`.
  */
 export const LEFT_OUT: readonly OpGroup[] = ['cursor-writes-outside-txn',
-  'unsorted-dup-put-current-after-del', 'dup-lookups-beside-held-deletions'];
+  'unsorted-dup-put-current-after-del', 'dup-lookups-beside-held-deletions',
+  'hash-dup-count-after-del'];

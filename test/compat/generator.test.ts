@@ -12,9 +12,10 @@
 import { describe, expect, it } from 'vitest';
 import type { OracleOp } from '../../tools/conformance/script.js';
 import {
-  CURSOR_GET_FLAGS, CURSOR_PUT_FLAGS, FAMILIES, PAGE_SIZES, PUT_FLAGS,
+  CURSOR_GET_FLAGS, CURSOR_PUT_FLAGS, FAMILIES, PAGE_SIZES, PUT_FLAGS, TRAITS,
 } from '../../tools/conformance/generator/families.js';
 import { generateScript, scriptSpecs } from '../../tools/conformance/generator/generate.js';
+import { vocabularyLimits } from '../../tools/conformance/generator/large-script.js';
 import { type OpGroup, groupsOfScript } from '../../tools/conformance/generator/op-groups.js';
 import { ENABLED_FAMILIES, LEFT_OUT } from './enabled.js';
 
@@ -22,9 +23,14 @@ const SEED = 20240601;
 const scriptsOf = (family: (typeof FAMILIES)[number], exclude: readonly OpGroup[] = []) =>
   scriptSpecs(family, 8, SEED, exclude).map(generateScript);
 
+/** Whether a write may give a key its first duplicate (script-builder.ts rule 6). */
+const addsDuplicate = (o: OracleOp): boolean => o.op === 'put' ||
+  (o.op === 'c_put' && o.flag !== 'CURRENT');
+
 /** Throws unless `ops` keeps every rule of script-builder.ts. */
 function checkRules(ops: readonly OracleOp[]): void {
   const txnEnv = ops[0]!.txn === true;
+  const hashDups = ops[0]!.type === 'hash' && ops[0]!.flags !== undefined;
   const open = new Set<number>();
   let cursors = 0;
   let inTxn = false;
@@ -41,6 +47,11 @@ function checkRules(ops: readonly OracleOp[]): void {
     }
     if (txnEnv && !inTxn && (o.op === 'put' || o.op === 'del')) {
       expect(open.size, `${at}: auto-commit write with a cursor open`).toBe(0);
+    }
+    if (hashDups && addsDuplicate(o)) {
+      const others = [...open].filter((c) => c !== o.c);
+      expect(others, `${at}: other cursors open at a write that may add a duplicate`)
+        .toEqual([]);
     }
   });
   expect(inTxn, 'a transaction left open').toBe(false);
@@ -85,13 +96,28 @@ describe('conformance script generator', () => {
         const keys = new Set(puts.map((o) => o.key));
         expect(keys.size, script.name).toBeGreaterThanOrEqual(150);
         expect(puts.some((o) => o.key!.length > 128), `${script.name}: overflow key`).toBe(true);
-        expect(puts.some((o) => o.data!.length >= 1500), `${script.name}: KB data`).toBe(true);
+        checkDataSizes(script.ops, vocabularyLimits(family, script.spec.pageSize), script.name);
         expect(longestRun(script.ops), `${script.name}: walk`).toBeGreaterThanOrEqual(100);
-        if (family === 'btree-dup' || family === 'btree-dupsort') {
+        if (TRAITS[family].duplicates !== 'none') {
           const perKey = new Map<string, number>();
           for (const o of puts) perKey.set(o.key!, (perKey.get(o.key!) ?? 0) + 1);
           expect(Math.max(...perKey.values()), `${script.name}: hot key`).toBeGreaterThan(150);
         }
+      }
+    }
+  });
+
+  it('rotates the four hash table settings, and opens hash scripts with them', () => {
+    for (const family of FAMILIES.filter((f) => TRAITS[f].type === 'hash')) {
+      const scripts = scriptSpecs(family, 16, SEED).map(generateScript);
+      const settings = scripts.map((s) => [s.ops[0]!.h_ffactor !== undefined,
+        s.ops[0]!.h_nelem !== undefined].join());
+      expect(new Set(settings), family).toEqual(new Set(['false,false', 'true,false',
+        'true,true', 'false,true']));
+      for (const s of scripts) {
+        const open = s.ops[0]!;
+        expect([open.type, open.h_ffactor, open.h_nelem], s.name)
+          .toEqual(['hash', s.spec.hash?.ffactor, s.spec.hash?.nelem]);
       }
     }
   });
@@ -119,6 +145,23 @@ describe('conformance script generator', () => {
     }
   });
 });
+
+/**
+ * Values of several KB, or, under the family's limits (large-script.ts vocabularyLimits),
+ * every value within them and some near the longest.
+ */
+function checkDataSizes(ops: readonly OracleOp[], limits: ReturnType<typeof vocabularyLimits>,
+  name: string): void {
+  const sizes = ops.filter((o) => o.op === 'put' || o.op === 'c_put').map((o) => o.data!.length);
+  const { shortestData, longestData } = limits;
+  if (longestData === undefined) {
+    expect(Math.max(...sizes), `${name}: KB data`).toBeGreaterThanOrEqual(1500);
+    return;
+  }
+  expect(Math.max(...sizes), `${name}: longest data`).toBeLessThanOrEqual(longestData);
+  expect(Math.max(...sizes), `${name}: long data`).toBeGreaterThanOrEqual(longestData - 20);
+  expect(Math.min(...sizes), `${name}: shortest data`).toBeGreaterThanOrEqual(shortestData ?? 1);
+}
 
 /** The most c_get lines between one cursor's `cursor` and `c_close` lines (a walk). */
 function longestRun(ops: readonly OracleOp[]): number {

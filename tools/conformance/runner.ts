@@ -18,7 +18,8 @@
  *    it at the last line, so a damaged tree never passes as agreement.
  */
 import {
-  CorruptionError, type Cursor, type Database, type DatabaseConfig, Environment, type PutOptions, type Transaction,
+  CorruptionError, type Cursor, type Database, type DatabaseConfig, Environment, type PutOptions,
+  type Transaction,
 } from '../../src/index.js';
 import { type OracleOp, type ScriptLine, canonicalJson } from './script.js';
 import { ScriptUnsupportedError, codeOf } from './error-codes.js';
@@ -81,22 +82,51 @@ export function answer(fn: () => OracleResult, onError: object = {}): OracleResu
   }
 }
 
-/** What a btree is opened with beyond its type and page size. */
+/** What a database is opened with beyond its type, page size and table settings. */
 export type DatabaseShape = Pick<DatabaseConfig, 'duplicates' | 'recordNumbers'>;
 
-/** Open-flag lists of a btree → the shape Stowage opens (others are unsupported). */
-const SHAPES: Record<string, DatabaseShape> = {
-  '': {},
-  DUP: { duplicates: 'unsorted' },
-  'DUP,DUPSORT': { duplicates: 'sorted' },
-  DUPSORT: { duplicates: 'sorted' },
-  RECNUM: { recordNumbers: true },
+/** Per access method, open-flag lists → the shape Stowage opens (others are unsupported). */
+const SHAPES: Record<string, Record<string, DatabaseShape>> = {
+  btree: {
+    '': {},
+    DUP: { duplicates: 'unsorted' },
+    'DUP,DUPSORT': { duplicates: 'sorted' },
+    DUPSORT: { duplicates: 'sorted' },
+    RECNUM: { recordNumbers: true },
+  },
+  // A hash keeps no record numbers: the real library refuses DB_RECNUM (the oracle dies).
+  hash: {
+    '': {},
+    DUP: { duplicates: 'unsorted' },
+    'DUP,DUPSORT': { duplicates: 'sorted' },
+    DUPSORT: { duplicates: 'sorted' },
+  },
 };
 
 /** Each put flag → its `Database.put` option (the engine refuses two at once, as BDB does). */
 const PUT_OPTIONS: Record<string, keyof PutOptions> = {
   NOOVERWRITE: 'noOverwrite', NODUPDATA: 'noDupData', OVERWRITE_DUP: 'overwriteDup',
 };
+
+/** The `openDatabase` config of an `open` line (its access method must exist in Stowage). */
+function databaseConfig(o: OracleOp): DatabaseConfig {
+  const type = o.type;
+  if (type !== 'btree' && type !== 'hash') {
+    throw new ScriptUnsupportedError(`access method ${String(type)} (only btree and hash ` +
+      'exist)');
+  }
+  const shape = SHAPES[type]![(o.flags ?? []).join(',')];
+  if (shape === undefined) {
+    throw new ScriptUnsupportedError(`database flags ${String(o.flags)} for a ${type}`);
+  }
+  const config: DatabaseConfig = { type, pageSize: o.pagesize, ...shape };
+  if (o.h_ffactor === undefined && o.h_nelem === undefined) return config;
+  if (type !== 'hash') throw new ScriptUnsupportedError(`h_ffactor or h_nelem for a ${type}`);
+  // The oracle passes a setting only when it is not 0; 0 is also Stowage's default.
+  if (o.h_ffactor) config.fillFactor = o.h_ffactor;
+  if (o.h_nelem) config.expectedSize = o.h_nelem;
+  return config;
+}
 
 /** The state of one script run: its environment, database, transaction and cursors. */
 class ScriptSession {
@@ -119,7 +149,9 @@ class ScriptSession {
       case 'cursor': return ok({ cursor: this.cursors.push(this.db.cursor()) - 1 });
       case 'c_get': return answer(() => cursorGet(this.cursor(o), o));
       case 'c_put': return answer(() => cursorPut(this.cursor(o), o));
-      case 'c_del': return answer(() => (this.cursor(o).del() ? ok() : KEYEMPTY));
+      // A delete of an item deleted already: a btree answers DB_KEYEMPTY, a hash DB_NOTFOUND.
+      case 'c_del': return answer(() => (this.cursor(o).del() ? ok()
+        : this.db.type === 'hash' ? NOTFOUND : KEYEMPTY));
       case 'c_count': return answer(() => cursorCount(this.cursor(o)), { count: 0 });
       case 'c_close': return this.cursorClose(o);
       case 'dump': return answer(() => ok({ pairs: this.dump() }));
@@ -148,14 +180,7 @@ class ScriptSession {
 
   private open(o: OracleOp): OracleResult {
     if (this.env) throw new ScriptUnsupportedError('a second open in one script');
-    if (o.type !== 'btree') {
-      throw new ScriptUnsupportedError(`access method ${String(o.type)} (only btree exists)`);
-    }
-    const shape = SHAPES[(o.flags ?? []).join(',')];
-    if (shape === undefined) {
-      throw new ScriptUnsupportedError(`database flags ${String(o.flags)} for a btree`);
-    }
-    const config: DatabaseConfig = { type: 'btree', pageSize: o.pagesize, ...shape };
+    const config = databaseConfig(o);
     this.env = Environment.open(this.home, { transactional: o.txn === true, durability: 'none' });
     this.database = this.env.openDatabase((o.file ?? 'oracle').replace(/\.db$/, ''), config);
     return ok();

@@ -24,6 +24,9 @@ export interface OracleOp {
   txn?: boolean;
   file?: string;
   pagesize?: number;
+  /** Hash table settings of an `open` (DB->set_h_ffactor, DB->set_h_nelem). */
+  h_ffactor?: number;
+  h_nelem?: number;
   key?: string;
   data?: string;
   c?: number;

@@ -13,7 +13,7 @@
  *    anything changes.
  */
 import { InvalidArgumentError, UnsupportedError } from '../../util/index.js';
-import { PAGE_EXTRA_BYTES } from '../../page/index.js';
+import { PAGE_EXTRA_BYTES, PAGE_SIZE_MAX } from '../../page/index.js';
 import {
   AM_PUT_NO_OVERWRITE, type AccessMethod, type AccessMethodKind, type AmCompactResult,
   type AmConfig, type AmCursor, type AmFile, type AmKeyRange, type AmPutResult,
@@ -40,7 +40,8 @@ export const hashKind: AccessMethodKind = {
   // A comparator or record numbers are read to be refused with reasons (shape.ts).
   configNames: ['comparator', 'duplicates', 'dupComparator', 'recordNumbers', 'fillFactor',
     'expectedSize', 'hash'],
-  filePageSize: (pageSize) => pageSize + PAGE_EXTRA_BYTES,
+  // Pages of 64 KiB stay 64 KiB: a slot's 16-bit offset reaches no further (format.ts).
+  filePageSize: (pageSize) => pageSize < PAGE_SIZE_MAX ? pageSize + PAGE_EXTRA_BYTES : pageSize,
   create(file: AmFile, config: AmConfig): void {
     createHash(file, hashShapeOf(config, file.name));
   },

@@ -22,7 +22,7 @@
 import type { Frame } from '../../mpool/index.js';
 import { pageView } from './page-view.js';
 import {
-  PAGE_EXTRA_BYTES, fits, getSlotCount, slotLength, slotOffset, totalFree,
+  createdPageSizeOf, fits, getSlotCount, slotLength, slotOffset, totalFree,
 } from '../../page/index.js';
 import {
   ITEM_DUPS, ITEM_HEADER, ITEM_KEY_OVERFLOW, ITEM_VALUE_OVERFLOW, itemFlags, keyPartLength,
@@ -40,7 +40,7 @@ const ON_PAGE = 3;
 
 /** The page size a database's pages were created with, from its file's page. */
 export function createdPageSize(frame: Frame): number {
-  return frame.data.length - PAGE_EXTRA_BYTES;
+  return createdPageSizeOf(frame.data.length);
 }
 
 /**

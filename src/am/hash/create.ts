@@ -13,7 +13,7 @@
  */
 import { CorruptionError, InvalidArgumentError, pgno } from '../../util/index.js';
 import {
-  PAGE_EXTRA_BYTES, PageType, initPage, isValidPageSize,
+  PAGE_EXTRA_BYTES, PAGE_SIZE_MAX, PageType, createdPageSizeOf, initPage,
 } from '../../page/index.js';
 import {
   type AmFile, AmType, META_PGNO, checkMeta, initMeta, metaFlags, setMetaLast, setMetaRoot,
@@ -69,9 +69,10 @@ function newTable(buckets: number, shape: HashShape, probe: number): TableState 
 
 /** Opens an existing hash file, checking that `shape` is its own (invariant 1). */
 export function openHash(file: AmFile, shape: HashShape): HashTable {
-  if (!isValidPageSize(file.pageSize - PAGE_EXTRA_BYTES)) {
+  const created = createdPageSizeOf(file.pageSize);
+  if (created !== PAGE_SIZE_MAX && created + PAGE_EXTRA_BYTES !== file.pageSize) {
     throw new CorruptionError(`${file.name}: a hash file's pages are ${PAGE_EXTRA_BYTES} bytes ` +
-      `larger than a valid page size; this one's are ${file.pageSize} bytes`, {
+      `larger than a valid page size below 64 KiB; this one's are ${file.pageSize} bytes`, {
       file: file.name, pgno: 0,
     });
   }

@@ -18,7 +18,8 @@ import type { Frame } from '../../mpool/index.js';
 import { getNext, getPrev, getSlotCount } from '../../page/index.js';
 import type { HashTable, Spot } from './table.js';
 import type { Place } from './cursor.js';
-import { searchPage } from './page-items.js';
+import { flagsOf, searchPage } from './page-items.js';
+import { ITEM_DUPS } from './format.js';
 import {
   deleteDuplicate, dupOrder, sortedIndex, storeDuplicate, valuesAt, writeSet,
 } from './dup-writes.js';
@@ -57,12 +58,12 @@ class CursorOps implements DupFinder {
     try {
       const values = valuesAt(t, spot);
       const place = placeOf(spot, 0);
-      if (compareBytes(values[was.dup] ?? new Uint8Array(0), value) === 0 &&
-        was.dup < values.length) {
+      // The cursor's value index follows inserts and deletes of the key's values
+      // (`dupShifted`), so its place is the index, whatever the value there is now (a put
+      // elsewhere may have replaced it, as under Berkeley DB's cursors).
+      if (was.dup < values.length) {
         return { place: { ...place, dup: was.dup }, present: true, keyGone: false };
       }
-      const same = values.findIndex((v) => compareBytes(v, value) === 0);
-      if (same >= 0) return { place: { ...place, dup: same }, present: true, keyGone: false };
       const dup = t.shape.duplicates === 'sorted' ? sortedIndex(t, values, value).index
         : Math.min(was.dup, values.length);
       return { place: { ...place, dup }, present: false, keyGone: false };
@@ -105,15 +106,21 @@ class CursorOps implements DupFinder {
     }
   }
 
+  /**
+   * DB_CURRENT. A key holding a single value (not a set) takes any value, as Berkeley DB's
+   * hash overwrites a lone item even with sorted duplicates; in a set, a sorted value must
+   * keep its place.
+   */
   putCurrent(at: Place, value: Uint8Array): Place | undefined {
     const t = this.t;
     const spot = this.spotAt(at);
+    const key = t.keyAt(spot);
     try {
-      const values = valuesAt(t, spot);
-      if (t.shape.duplicates === 'none') {
+      if (!(flagsOf(spot.frame, spot.index) & ITEM_DUPS)) {
         t.beforeChange();
-        writeOne(t, spot, value);
+        storePlain(t, key, value, false);
       } else {
+        const values = valuesAt(t, spot);
         if (t.shape.duplicates === 'sorted' && dupOrder(t)(values[at.dup]!, value) !== 0) {
           throw new InvalidArgumentError(`cursor put: ${t.name} keeps duplicates sorted; a ` +
             'put at the cursor may only replace the value with one that sorts the same ' +
@@ -126,7 +133,7 @@ class CursorOps implements DupFinder {
     } finally {
       t.unpin(spot.frame);
     }
-    return this.findAt(this.keyOf(at), at.dup);
+    return this.findAt(key, at.dup);
   }
 
   putKeyed(key: Uint8Array, value: Uint8Array, position: 'first' | 'last', noDupData: boolean):
@@ -150,12 +157,7 @@ class CursorOps implements DupFinder {
 
   putBeside(at: Place, value: Uint8Array, after: 0 | 1): Place | undefined {
     const t = this.t;
-    if (t.shape.duplicates !== 'unsorted') {
-      const side = after ? 'after' : 'before';
-      throw new InvalidArgumentError(`cursor put ${side}: only a database with unsorted ` +
-        `duplicates takes a duplicate ${side} the cursor; ${t.name} ` +
-        `${t.shape.duplicates === 'sorted' ? 'sorts them' : 'keeps none'}`);
-    }
+    checkBeside(t, after);
     const key = this.keyOf(at);
     const stored = storeDuplicate(t, key, value, 0, at.dup + after);
     return this.findAt(key, stored.dup);
@@ -218,11 +220,16 @@ function holeAfter(frame: Frame, at: Place, values: number): Place {
   return { ...at, pgno: getPrev(frame), index: Number.MAX_SAFE_INTEGER, dup: 0 };
 }
 
+/** Throws unless `t` takes duplicates before or after a cursor (unsorted duplicates). */
+export function checkBeside(t: HashTable, after: 0 | 1): void {
+  if (t.shape.duplicates === 'unsorted') return;
+  const side = after ? 'after' : 'before';
+  throw new InvalidArgumentError(`cursor put ${side}: only a database with unsorted ` +
+    `duplicates takes a duplicate ${side} the cursor; ${t.name} ` +
+    `${t.shape.duplicates === 'sorted' ? 'sorts them' : 'keeps none'}`);
+}
+
 function placeOf(spot: Spot, dup: number): Place {
   return { bucket: spot.bucket, pgno: spot.frame.pgno, index: spot.index, dup };
 }
 
-/** Replaces the value of a plain item (no duplicates). */
-function writeOne(t: HashTable, spot: Spot, value: Uint8Array): void {
-  storePlain(t, t.keyAt(spot), value, false);
-}

@@ -37,7 +37,7 @@ import type { HashListener, HashTable } from './table.js';
 import { itemKey, searchPage } from './page-items.js';
 import { valueAt, valueCount } from './dup-set.js';
 import { bucketPage } from './format.js';
-import { type DupFinder, cursorWrites } from './cursor-writes.js';
+import { type DupFinder, checkBeside, cursorWrites } from './cursor-writes.js';
 import { groupBuckets, groupOf, nextBucket, prevBucket } from './walk-order.js';
 
 /** A key as a string of its bytes (for the set of keys a split group has shown). */
@@ -193,10 +193,12 @@ export class HashCursor implements AmCursor, HashListener {
       'keeps no record numbers');
   }
 
+  /** DBC->count: the values of the cursor's key; on a deleted one, those left (0 if none). */
   count(): number {
     this.checkOpen();
-    this.requireItem('count');
+    if (this.state === 'unset') throw this.unpositioned('count');
     const at = this.located();
+    if (this.deleted && this.keyGone) return 0;
     return this.onPage(at.pgno, (frame) => valueCount(this.t.file, frame, at.index));
   }
 
@@ -298,6 +300,7 @@ export class HashCursor implements AmCursor, HashListener {
 
   private putBeside(value: Uint8Array, after: 0 | 1): boolean {
     this.checkOpen();
+    checkBeside(this.t, after);
     if (this.state === 'unset') throw this.unpositioned(after ? 'putAfter' : 'putBefore');
     if (this.where() === 'deleted') return false;
     return this.land(this.writes().putBeside(this.located(), value, after));
@@ -406,6 +409,12 @@ export class HashCursor implements AmCursor, HashListener {
       if (reached || b === at.bucket) break;
     }
     return shown;
+  }
+
+  keyDeleted(key: Uint8Array): void {
+    if (this.state !== 'key' || !this.savedKey || compareBytes(this.savedKey, key) !== 0) return;
+    this.deleted = true;
+    this.keyGone = true;
   }
 
   dupShifted(key: Uint8Array, at: number, delta: 1 | -1): void {

@@ -30,8 +30,9 @@
  * |        |      | or a duplicate set (each value as a 4-byte length and its bytes) |
  *
  * A file's pages are `PAGE_EXTRA_BYTES` larger than the page size the database was created
- * with (capacity.ts: room for all the real library's page holds); the meta page records the
- * file's, the hash uses the created one for every count of room and every size limit.
+ * with (capacity.ts: room for all the real library's page holds), but for 64 KiB, where a
+ * slot's 16-bit offset ends; the meta page records the file's, the hash uses the created
+ * one for every count of room and every size limit.
  *
  * Invariants:
  * 1. Buckets of one level (level(b) = floor(log2 b), buckets 0 and 1 at level 0) are

@@ -22,7 +22,7 @@ import {
 } from '../../util/index.js';
 import type { Frame } from '../../mpool/index.js';
 import {
-  PAGE_EXTRA_BYTES, PageType, getNext, getSlotCount, getType,
+  PageType, createdPageSizeOf, getNext, getSlotCount, getType,
 } from '../../page/index.js';
 import {
   type AmFile, type DuplicatesMode, type KeyOrder, META_PGNO, metaCount, pinPage,
@@ -65,6 +65,8 @@ export interface HashListener {
    * duplicates are told apart by their place only).
    */
   dupShifted(key: Uint8Array, at: number, delta: 1 | -1): void;
+  /** `key` was just deleted with all its values (a detached cursor on it is now on a hole). */
+  keyDeleted(key: Uint8Array): void;
 }
 
 interface MetaView {
@@ -84,7 +86,7 @@ export class HashTable {
 
   constructor(readonly file: AmFile, readonly shape: HashShape) {
     this.hash = shape.hash ? checkedHash(shape.hash, file.name) : defaultHash;
-    this.pageSize = file.pageSize - PAGE_EXTRA_BYTES;
+    this.pageSize = createdPageSizeOf(file.pageSize);
     this.maxKey = maxInlineKey(this.pageSize);
     this.maxValue = maxInlineValue(this.pageSize);
   }
@@ -187,6 +189,11 @@ export class HashTable {
   /** Tells cursors that value `at` of `key` was inserted or removed (`HashListener`). */
   noteDupShift(key: Uint8Array, at: number, delta: 1 | -1): void {
     if (this.listeners.size > 0) for (const l of this.listeners) l.dupShifted(key, at, delta);
+  }
+
+  /** Tells cursors that `key` was deleted with all its values (`HashListener`). */
+  noteKeyDeleted(key: Uint8Array): void {
+    if (this.listeners.size > 0) for (const l of this.listeners) l.keyDeleted(key);
   }
 
   /** Tells cursors the table is about to change (invariant 2). */

@@ -70,6 +70,7 @@ function replaceValue(t: HashTable, spot: Spot, value: Uint8Array): void {
 /** Deletes the pair at `spot`, which holds `values` values (the caller unpins it). */
 export function deleteAt(t: HashTable, spot: Spot, values: number): void {
   const f = t.file;
+  if (t.listeners.size > 0) t.noteKeyDeleted(t.keyAt(spot));
   for (const chain of itemChains(spot.frame, spot.index)) {
     freeOverflow(f, chain.pgno, chain.length);
   }

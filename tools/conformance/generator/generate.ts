@@ -11,10 +11,13 @@
  *    says how to make it again.
  * 2. `scriptSpecs` rotates through small and large, without and with transactions, and the
  *    five page sizes (large scripts always at 512 bytes), each script with a seed of its own
- *    drawn from the given one.
+ *    drawn from the given one. Hash families also rotate through four table settings: the
+ *    defaults, a fill factor, a fill factor with an expected size, an expected size alone
+ *    (which the real library reads only with a fill factor), their values drawn from the
+ *    script's seed.
  */
 import { type OracleOp, formatScript } from '../script.js';
-import { type Family, FAMILIES, PAGE_SIZES } from './families.js';
+import { type Family, FAMILIES, type HashSettings, PAGE_SIZES, TRAITS } from './families.js';
 import { type OpGroup } from './op-groups.js';
 import { Prng } from './prng.js';
 import { ScriptBuilder } from './script-builder.js';
@@ -29,6 +32,8 @@ export interface ScriptSpec {
   txn: boolean;
   pageSize: number;
   seed: number;
+  /** A hash family's table settings (absent: the library's defaults). */
+  hash?: HashSettings;
   /** Operation groups to leave out (op-groups.ts). */
   exclude?: readonly OpGroup[];
 }
@@ -47,14 +52,16 @@ export interface GeneratedScript {
 /** The name of the script `spec` gives. */
 export function scriptName(spec: ScriptSpec): string {
   const txn = spec.txn ? 'txn' : 'notxn';
-  return `${spec.family}-${spec.size}-${txn}-p${spec.pageSize}-s${spec.seed}`;
+  const ffactor = spec.hash?.ffactor === undefined ? '' : `-ff${spec.hash.ffactor}`;
+  const nelem = spec.hash?.nelem === undefined ? '' : `-ne${spec.hash.nelem}`;
+  return `${spec.family}-${spec.size}-${txn}-p${spec.pageSize}${ffactor}${nelem}-s${spec.seed}`;
 }
 
 /** Generates the script of `spec`. */
 export function generateScript(spec: ScriptSpec): GeneratedScript {
   const exclude = new Set(spec.exclude ?? []);
   const b = new ScriptBuilder({ family: spec.family, txn: spec.txn, pageSize: spec.pageSize,
-    exclude });
+    hash: spec.hash ?? {}, exclude });
   const prng = new Prng(spec.seed);
   if (spec.size === 'small') {
     smallScript(b, prng);
@@ -80,7 +87,31 @@ export function scriptSpecs(family: Family, count: number, seed: number,
     const size: ScriptSize = i % 2 === 0 ? 'small' : 'large';
     const txn = Math.floor(i / 2) % 2 === 1;
     const pageSize = size === 'large' ? 512 : PAGE_SIZES[Math.floor(i / 4) % PAGE_SIZES.length]!;
-    specs.push({ family, size, txn, pageSize, seed: prng.seed(), exclude });
+    const spec: ScriptSpec = { family, size, txn, pageSize, seed: prng.seed(), exclude };
+    if (TRAITS[family].type === 'hash') {
+      const settings = hashSettings(Math.floor(i / 4) % 4, new Prng(spec.seed ^ 0x68617368));
+      if (settings.ffactor !== undefined || settings.nelem !== undefined) spec.hash = settings;
+    }
+    specs.push(spec);
   }
   return specs;
+}
+
+/**
+ * Fill factors from one pair a bucket (a split at almost every put) to more pairs than a
+ * 512-byte page holds (buckets of several pages); expected sizes that give a new table
+ * from two to a few thousand buckets.
+ */
+const FILL_FACTORS = [1, 2, 3, 5, 8, 20, 60, 200];
+
+/** Table settings number `rotation` (0: defaults, see invariant 2). */
+function hashSettings(rotation: number, prng: Prng): HashSettings {
+  const ffactor = prng.pick(FILL_FACTORS);
+  const nelem = prng.between(1, 3000);
+  switch (rotation) {
+    case 1: return { ffactor };
+    case 2: return { ffactor, nelem };
+    case 3: return { nelem };
+    default: return {};
+  }
 }

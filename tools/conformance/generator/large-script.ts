@@ -1,9 +1,10 @@
 /**
  * The large-script recipe (512-byte pages): hundreds of keys, about one in ten an overflow
- * key (more than a quarter page), values of up to several KB, hot keys with hundreds of
- * duplicates in the duplicate families, long cursor walks (hundreds of NEXT/PREV/NEXT_DUP/
- * NEXT_NODUP steps), writes through cursors and, in a transactional environment,
- * transactions that commit and abort (one aborts a large batch, undoing page splits).
+ * key (more than a quarter page), values of up to several KB (64 to 100 bytes in the hash
+ * duplicate families, see vocabularyLimits), hot keys with hundreds of duplicates in the
+ * duplicate families, long cursor walks (hundreds of NEXT/PREV/NEXT_DUP/NEXT_NODUP steps),
+ * writes through cursors and, in a transactional environment, transactions that commit and
+ * abort (one aborts a large batch, undoing page splits).
  *
  * Layer: conformance tooling (no engine imports).
  *
@@ -12,14 +13,15 @@
  *
  * Invariants:
  * 1. Keys come from LargeVocabulary: short ones sort as `k0000`..`k9999`, so walks cross
- *    many leaf pages in both directions.
+ *    many leaf pages in both directions (a hash walks them in bucket order, across many
+ *    buckets split many times).
  * 2. In a transactional environment writes run inside transactions, walks both inside and
  *    outside them (outside, read-only: script-builder.ts rule 3).
  */
 import type { Prng } from './prng.js';
 import type { ScriptBuilder } from './script-builder.js';
-import { type CursorGetFlag, type PutFlag, PUT_FLAGS, TRAITS } from './families.js';
-import { LargeVocabulary } from './vocabulary.js';
+import { type CursorGetFlag, type Family, type PutFlag, PUT_FLAGS, TRAITS } from './families.js';
+import { LargeVocabulary, type VocabularyLimits } from './vocabulary.js';
 
 /** The state a large recipe keeps: its vocabulary and its hot keys. */
 interface Large {
@@ -30,9 +32,35 @@ interface Large {
   hot: { key: string; dups: number }[];
 }
 
+/**
+ * What the values of `family`'s large scripts must stay within (docs/conformance.md, "Real
+ * library defects the generator steers around"). In a hash database with duplicates the
+ * real library moves a key's on-page duplicate set to another page of its bucket when the
+ * set outgrows the room left on its page (`__ham_check_move`), and that move is broken: a
+ * cursor that wrote the set then answers empty data and its next write destroys the set
+ * (test/compat/oracle/observed/hash_dup_moved_set), an aborted move leaves a damaged pair
+ * (hash_dup_abort_moved_pair), a moved overflow key loses the end of its chain. Only a set
+ * of at most a quarter page is moved; a larger one goes to an off-page duplicate tree. So
+ * every value of the hash duplicate families is longer than an eighth of a page: a key's
+ * second value makes its set large at once and no set stays on its page. The tree's items
+ * overflow above (pageSize - 26) / 4 - 10 bytes (111 at 512 bytes), and the real library
+ * corrupts those too: values stay below that.
+ */
+export function vocabularyLimits(family: Family, pageSize: number): VocabularyLimits {
+  const traits = TRAITS[family];
+  if (traits.type !== 'hash' || traits.duplicates === 'none') return {};
+  return { shortestData: pageSize / 8,
+    longestData: Math.floor((pageSize - 26) / 4) - 10 - HASH_DUP_DATA_MARGIN };
+}
+
+/** Bytes kept below the overflow size of an off-page duplicate tree (vocabularyLimits). */
+const HASH_DUP_DATA_MARGIN = 11;
+
 /** Appends a large script's operations to `b`. */
 export function largeScript(b: ScriptBuilder, prng: Prng): void {
-  const words = new LargeVocabulary(prng, prng.between(200, 400), b.options.pageSize);
+  const { family, pageSize } = b.options;
+  const words = new LargeVocabulary(prng, prng.between(200, 400), pageSize,
+    vocabularyLimits(family, pageSize));
   const s: Large = { b, prng, words, hot: [] };
   inTxn(s, true, () => load(s));
   if (TRAITS[b.options.family].duplicates !== 'none') inTxn(s, true, () => loadHotKeys(s));
@@ -100,9 +128,12 @@ function someData(s: Large): string {
   return s.words.data('v');
 }
 
-/** The (short form of the) data of one of `hot`'s duplicates, or of one just past them. */
+/**
+ * The data of one of `hot`'s duplicates, or of one just past them: the value most of them
+ * have (`h0042`, padded where the vocabulary pads values: `fit`).
+ */
 function hotData(s: Large, hot: { dups: number }): string {
-  return s.words.dupData(s.prng.int(hot.dups + 5)).slice(0, 5);
+  return s.words.fit(s.words.dupData(s.prng.int(hot.dups + 5)).slice(0, 5));
 }
 
 /** A key and data for GET_BOTH lookups: often a pair a hot key holds. */
@@ -188,9 +219,11 @@ function cursorWrites(s: Large): void {
     const roll = s.prng.next();
     if (roll < 0.3) s.b.cGet(c, s.prng.pick([...FORWARD, ...BACKWARD]));
     else if (roll < 0.4) s.b.cDel(c);
-    else if (roll < 0.5) s.b.cPut(c, 'CURRENT', s.prng.chance(0.5) ? someData(s) : 'w');
-    else if (roll < 0.6) s.b.cPut(c, s.prng.pick(['BEFORE', 'AFTER'] as const), someData(s));
-    else if (roll < 0.85) {
+    else if (roll < 0.5) {
+      s.b.cPut(c, 'CURRENT', s.prng.chance(0.5) ? someData(s) : s.words.fit('w'));
+    } else if (roll < 0.6) {
+      s.b.cPut(c, s.prng.pick(['BEFORE', 'AFTER'] as const), someData(s));
+    } else if (roll < 0.85) {
       const flag = s.prng.pick(['KEYFIRST', 'KEYLAST', 'NODUPDATA'] as const);
       s.b.cPut(c, flag, someData(s), someKey(s));
     } else if (roll < 0.92) s.b.cCount(c);

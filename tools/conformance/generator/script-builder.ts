@@ -19,9 +19,15 @@
  *    numbers are assigned as the oracle assigns them, one per `cursor` line, never reused.
  * 5. An operation in an excluded group (op-groups.ts) is left out, and counted; structural
  *    operations are never left out, so the script stays valid.
+ * 6. In a hash database with duplicates, a write that may give a key its first duplicate
+ *    (`put`, and `c_put` other than CURRENT) first closes every other open cursor. The real
+ *    library does not move a cursor standing on a key's only item when another handle turns
+ *    that item into a duplicate set: the cursor then stands on the set's first item, answers
+ *    it, and a c_put CURRENT through it overwrites the whole set
+ *    (test/compat/oracle/observed/hash_dup_cursor_on_new_set).
  */
 import type { OracleOp } from '../script.js';
-import type { CursorGetFlag, CursorPutFlag, Family, PutFlag } from './families.js';
+import type { CursorGetFlag, CursorPutFlag, Family, HashSettings, PutFlag } from './families.js';
 import { TRAITS } from './families.js';
 import { HeldDeletions, type OpGroup, groupsOf } from './op-groups.js';
 
@@ -29,6 +35,8 @@ export interface BuilderOptions {
   family: Family;
   txn: boolean;
   pageSize: number;
+  /** A hash family's table settings (the oracle's `h_ffactor`, `h_nelem`). */
+  hash?: HashSettings;
   exclude: ReadonlySet<OpGroup>;
 }
 
@@ -44,11 +52,13 @@ export class ScriptBuilder {
   private readonly held = new HeldDeletions();
 
   constructor(readonly options: BuilderOptions) {
-    const open: OracleOp = { op: 'open', type: 'btree' };
+    const open: OracleOp = { op: 'open', type: TRAITS[options.family].type };
     const flags = TRAITS[options.family].flags;
     if (flags.length > 0) open.flags = [...flags];
     if (options.txn) open.txn = true;
     open.pagesize = options.pageSize;
+    if (options.hash?.ffactor !== undefined) open.h_ffactor = options.hash.ffactor;
+    if (options.hash?.nelem !== undefined) open.h_nelem = options.hash.nelem;
     this.ops.push(open);
   }
 
@@ -68,6 +78,7 @@ export class ScriptBuilder {
 
   put(key: string, data: string, flag?: PutFlag): void {
     this.beforeWrite();
+    if (this.setsGoStale) this.closeCursors();
     this.emit(flag === undefined ? { op: 'put', key, data } : { op: 'put', key, data,
       flags: [flag] });
   }
@@ -105,7 +116,11 @@ export class ScriptBuilder {
   }
 
   cPut(c: number, flag: CursorPutFlag, data: string, key?: string): void {
-    const op: OracleOp = { op: 'c_put', c: this.checkOpen(c), flag };
+    this.checkOpen(c);
+    if (this.setsGoStale && flag !== 'CURRENT') {
+      for (const other of [...this.openCursors].reverse()) if (other !== c) this.closeCursor(other);
+    }
+    const op: OracleOp = { op: 'c_put', c, flag };
     if (key !== undefined) op.key = key;
     op.data = data;
     this.emit(op);
@@ -151,6 +166,12 @@ export class ScriptBuilder {
     if (this.txnOpen) this.end(true);
     this.closeCursors();
     return this.ops;
+  }
+
+  /** Rule 6 applies: a hash database with duplicates. */
+  private get setsGoStale(): boolean {
+    const traits = TRAITS[this.options.family];
+    return traits.type === 'hash' && traits.duplicates !== 'none';
   }
 
   private beforeWrite(): void {

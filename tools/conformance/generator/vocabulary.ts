@@ -11,6 +11,9 @@
  * 2. A key is either short (at most 40 bytes) or long (more than a quarter page), never in
  *    between, so the `long-keys` group is exactly the overflow keys.
  * 3. The same generator state gives the same strings.
+ * 4. Limits (`VocabularyLimits`) only cap what is drawn: the generator draws the same
+ *    numbers with them as without, so the scripts of the families without limits do not
+ *    change.
  */
 import type { Prng } from './prng.js';
 
@@ -31,6 +34,14 @@ export function filler(length: number, salt: number): string {
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
+/** What a family's large scripts must stay within (invariant 4). */
+export interface VocabularyLimits {
+  /** The shortest value to give (shorter ones are padded); undefined: from 1 byte. */
+  shortestData?: number;
+  /** The longest value to give; undefined: values of several KB too. */
+  longestData?: number;
+}
+
 /** The keys and data of one large script. */
 export class LargeVocabulary {
   /** Key numbers that get an overflow key (more than a quarter page). */
@@ -40,6 +51,7 @@ export class LargeVocabulary {
     private readonly prng: Prng,
     readonly keyCount: number,
     private readonly pageSize: number,
+    private readonly limits: VocabularyLimits = {},
   ) {
     for (let i = 0; i < keyCount; i++) if (prng.chance(0.1)) this.longKeys.add(i);
   }
@@ -58,18 +70,42 @@ export class LargeVocabulary {
     return this.key(this.prng.int(this.keyCount));
   }
 
-  /** A value: mostly short, some of a few hundred bytes, some of several KB (overflow). */
+  /**
+   * A value: mostly short, some of a few hundred bytes, some of several KB (overflow); under
+   * a `longestData` limit the longer ones are up to the limit instead.
+   */
   data(tag: string): string {
     const roll = this.prng.next();
+    const longest = this.limits.longestData;
     const length = roll < 0.7 ? this.prng.between(1, 12)
-      : roll < 0.9 ? this.prng.between(50, 400) : this.prng.between(1500, 6000);
+      : roll < 0.9 ? this.prng.between(50, Math.min(400, longest ?? 400))
+        : longest === undefined ? this.prng.between(1500, 6000)
+          : this.prng.between(longest - 20, longest);
     const head = `${tag}.`;
-    return length <= head.length ? head : head + filler(length - head.length, length);
+    return this.fit(length <= head.length ? head : head + filler(length - head.length, length));
   }
 
   /** Duplicate number `j` of a hot key (sorts by `j`; a few are long). */
   dupData(j: number): string {
     const base = `h${pad(j, 4)}`;
-    return this.prng.chance(0.05) ? `${base}.${filler(this.prng.between(200, 2500), j)}` : base;
+    if (!this.prng.chance(0.05)) return this.fit(base);
+    const longest = this.limits.longestData;
+    const tail = longest === undefined ? this.prng.between(200, 2500)
+      : this.prng.between(longest - base.length - 21, longest - base.length - 1);
+    return this.fit(`${base}.${filler(tail, j)}`);
+  }
+
+  /**
+   * `value` within the limits: padded (`value`, a dot, filler) to `shortestData` and cut to
+   * `longestData`. The same value always gives the same result, so a short form of a hot
+   * key's duplicate (`h0042`) names the duplicate that `dupData` stored.
+   */
+  fit(value: string): string {
+    const { shortestData, longestData } = this.limits;
+    let out = value;
+    if (shortestData !== undefined && out.length < shortestData) {
+      out = `${out}.${filler(shortestData - out.length - 1, out.length)}`;
+    }
+    return longestData !== undefined && out.length > longestData ? out.slice(0, longestData) : out;
   }
 }
