@@ -193,13 +193,17 @@ export class HashCursor implements AmCursor, HashListener {
       'keeps no record numbers');
   }
 
-  /** DBC->count: the values of the cursor's key; on a deleted one, those left (0 if none). */
+  /**
+   * DBC->count: the values of the cursor's key. On a deleted item, as Berkeley DB's hash:
+   * the values of the item now at the hole's place (what its key has left, or the next
+   * pair's when the key went), 0 at the end of a page.
+   */
   count(): number {
     this.checkOpen();
     if (this.state === 'unset') throw this.unpositioned('count');
     const at = this.located();
-    if (this.deleted && this.keyGone) return 0;
-    return this.onPage(at.pgno, (frame) => valueCount(this.t.file, frame, at.index));
+    return this.onPage(at.pgno, (frame) =>
+      at.index < getSlotCount(frame) ? valueCount(this.t.file, frame, at.index) : 0);
   }
 
   dup(): HashCursor {

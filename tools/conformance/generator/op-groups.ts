@@ -38,7 +38,8 @@ export const OP_GROUPS: Record<OpGroup, string> = {
     'and misses the live one after it, GET_BOTH_RANGE ends on it with DB_NOTFOUND)',
   'hash-dup-count-after-del': 'c_count on a hash database with duplicates while an item may ' +
     'have been deleted under an open cursor (the real library then counts a set the cursor ' +
-    'has left, 1 for a key just deleted, or fails with DB_RUNRECOVERY)',
+    'has left, 1 for a key just deleted, or fails with DB_RUNRECOVERY), and c_del by a ' +
+    'cursor that deleted before (DB_NOTFOUND on the page, DB_KEYEMPTY in an off-page set)',
 };
 
 /**
@@ -89,7 +90,8 @@ export function groupsOf(op: OracleOp, context: OpContext): OpGroup[] {
     groups.push('dup-lookups-beside-held-deletions');
   }
   const hashDups = traits.type === 'hash' && traits.duplicates !== 'none';
-  if (hashDups && context.mayHoldDeleted && op.op === 'c_count') {
+  const againDel = context.cursorHasDeleted && op.op === 'c_del';
+  if (hashDups && ((context.mayHoldDeleted && op.op === 'c_count') || againDel)) {
     groups.push('hash-dup-count-after-del');
   }
   return groups;
