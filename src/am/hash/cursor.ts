@@ -259,7 +259,7 @@ export class HashCursor implements AmCursor, HashListener {
     this.checkOpen();
     if (this.state === 'unset') throw this.unpositioned('put');
     if (this.where() === 'deleted') return false;
-    return this.land(this.writes().putCurrent(this.located(), value));
+    return this.landAbsolute(this.writes().putCurrent(this.located(), value));
   }
 
   putKey(key: Uint8Array, value: Uint8Array, position: 'first' | 'last', noDupData = false):
@@ -307,7 +307,7 @@ export class HashCursor implements AmCursor, HashListener {
     checkBeside(this.t, after);
     if (this.state === 'unset') throw this.unpositioned(after ? 'putAfter' : 'putBefore');
     if (this.where() === 'deleted') return false;
-    return this.land(this.writes().putBeside(this.located(), value, after));
+    return this.landAbsolute(this.writes().putBeside(this.located(), value, after));
   }
 
   private writes(): DupFinder {
