@@ -79,17 +79,15 @@ function reserveLevel(t: HashTable, meta: Frame, table: TableState, first: numbe
 }
 
 /**
- * Formats page `p` (reserved, never a live page) as an empty bucket page, allocated by the
- * operation's transaction: what goes on it needs no log record but the page's image at
- * commit (fresh-pages.ts). An abort leaves it a reserved page again, whose bytes nothing
- * reads until a split formats it anew.
+ * Formats page `p` (reserved, never a live page) as an empty bucket page, logged with the
+ * page's prior bytes, so an abort gives the page back exactly as it was (a reserved page
+ * inside the file keeps no bytes of an aborted split).
  */
 export function formatBucketPage(t: HashTable, p: Pgno): void {
   const f = t.file;
   const frame = f.mp.create(p);
   try {
-    f.changes.allocated(f.mp, frame);
-    f.changes.rewrite(f.mp, frame, () => initPage(frame, p, PageType.HASH_BUCKET));
+    f.changes.rewrite(f.mp, frame, () => initPage(frame, p, PageType.HASH_BUCKET), true);
   } finally {
     f.mp.release(frame);
   }
